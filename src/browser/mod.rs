@@ -1,0 +1,4 @@
+//! The browser driver: thin wrappers over web APIs. Nothing in here decides anything; it turns
+//! browser callbacks into values and values into browser calls.
+
+pub mod socket;
