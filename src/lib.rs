@@ -7,6 +7,10 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+pub mod decode;
+#[cfg(target_arch = "wasm32")]
+pub mod js;
+pub mod model;
 
 /// The package version, as built. Lets an app log which SDK build it loaded.
 #[wasm_bindgen(js_name = version)]

@@ -1,0 +1,80 @@
+//! Decoders for MWS responses. MWS has no event-type tags to dispatch on, so nothing decodes as
+//! unknown; the checks beyond the types are MWS's date format and the list's own counts.
+
+use super::{DecodeError, DecodeErrorKind, DecodeSource, Input};
+use crate::model::mws::{MwsErrorBody, MwsEvent, MwsEventList};
+
+/// Decodes one event (the body of `GET /rest/events/<id>`).
+pub fn decode_mws_event(text: &str) -> Result<MwsEvent, DecodeError> {
+    let input = Input::new(DecodeSource::Mws, text);
+    let event: MwsEvent = input.parse()?;
+    check_event(&input, &event, "")?;
+    Ok(event)
+}
+
+/// Decodes a page of events (the body of `GET /rest/events`).
+pub fn decode_mws_event_list(text: &str) -> Result<MwsEventList, DecodeError> {
+    let input = Input::new(DecodeSource::Mws, text);
+    let list: MwsEventList = input.parse()?;
+    if list.result_count != list.results.len() as u64 {
+        return Err(input.error(
+            DecodeErrorKind::Spec,
+            "resultCount",
+            format!("resultCount is {} but results holds {}", list.result_count, list.results.len()),
+        ));
+    }
+    if list.result_count > list.total_count {
+        return Err(input.error(
+            DecodeErrorKind::Spec,
+            "totalCount",
+            format!("totalCount {} is below resultCount {}", list.total_count, list.result_count),
+        ));
+    }
+    for (i, event) in list.results.iter().enumerate() {
+        check_event(&input, event, &format!("results[{i}]"))?;
+    }
+    Ok(list)
+}
+
+/// Decodes an error body `{"messages": […]}`.
+pub fn decode_mws_error(text: &str) -> Result<MwsErrorBody, DecodeError> {
+    Input::new(DecodeSource::Mws, text).parse()
+}
+
+fn check_event(input: &Input<'_>, event: &MwsEvent, path: &str) -> Result<(), DecodeError> {
+    if !is_mws_date(&event.event_date) {
+        let at = if path.is_empty() { "eventDate".to_owned() } else { format!("{path}.eventDate") };
+        return Err(input.error(
+            DecodeErrorKind::Spec,
+            &at,
+            format!("eventDate {:?} is not in MWS's form yyyy-MM-dd HH:mm:ss UTC", event.event_date),
+        ));
+    }
+    Ok(())
+}
+
+/// `yyyy-MM-dd HH:mm:ss UTC`, with plausible field ranges.
+pub fn is_mws_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 23 || &s[19..] != " UTC" {
+        return false;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(u32::MAX);
+    digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b' '
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && (1..=12).contains(&num(5..7))
+        && (1..=31).contains(&num(8..10))
+        && num(11..13) < 24
+        && num(14..16) < 60
+        && num(17..19) < 61
+}

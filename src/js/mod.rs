@@ -1,0 +1,99 @@
+//! The JavaScript face of the decoders: one synchronous export per entry point, a thin layer over
+//! `crate::decode`. Rust checks the frame against its typed model; the engine's `JSON.parse`
+//! then builds the object from the same string. That is faster than building the object from
+//! wasm, and the object is exactly the wire's (field names, values, fields we do not model).
+
+use js_sys::{Error, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input, Verdict};
+
+#[cfg(feature = "cloudevents")]
+pub mod cloudevents;
+#[cfg(feature = "events-hub")]
+pub mod events_hub;
+#[cfg(feature = "lxd")]
+pub mod lxd;
+#[cfg(feature = "mws")]
+pub mod mws;
+
+/// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
+/// carrying the fields of the `DecodeError` type.
+pub(crate) fn to_js_error(e: &DecodeError) -> JsValue {
+    let error = Error::new(&e.to_string());
+    error.set_name("DecodeError");
+    let fields: [(&str, JsValue); 7] = [
+        ("source", e.source.as_str().into()),
+        ("kind", kind_name(e.kind).into()),
+        ("reason", e.reason.as_str().into()),
+        ("path", e.path.as_str().into()),
+        ("line", (e.line as f64).into()),
+        ("column", (e.column as f64).into()),
+        ("inputHead", e.input_head.as_str().into()),
+    ];
+    for (key, value) in fields {
+        let _ = Reflect::set(&error, &key.into(), &value);
+    }
+    error.into()
+}
+
+fn kind_name(kind: DecodeErrorKind) -> &'static str {
+    match kind {
+        DecodeErrorKind::Syntax => "syntax",
+        DecodeErrorKind::Truncated => "truncated",
+        DecodeErrorKind::Shape => "shape",
+        DecodeErrorKind::Spec => "spec",
+    }
+}
+
+/// Reads the argument as a string; anything else is a `DecodeError`, not a crash.
+pub(crate) fn text_of(source: DecodeSource, value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        let described = format!("expected the frame as a string, got a value of type {}", value.js_typeof().as_string().unwrap_or_default());
+        to_js_error(&Input::new(source, "").error(DecodeErrorKind::Syntax, "", described))
+    })
+}
+
+/// Marks a value this SDK does not know: `unknown: true`, the one uniform marker of every source.
+pub(crate) fn mark_unknown(value: &JsValue) {
+    let _ = Reflect::set(value, &"unknown".into(), &JsValue::TRUE);
+}
+
+/// `JSON.parse` of a text Rust has already accepted. serde_json is the stricter parser (it rejects
+/// lone surrogates, duplicate fields of a struct), so a failure here is not expected; it is still
+/// reported as a DecodeError rather than as a foreign exception.
+pub(crate) fn parse_accepted(source: DecodeSource, value: &JsValue, text: &str) -> Result<JsValue, JsValue> {
+    json_parse(value).map_err(|_| {
+        to_js_error(&Input::new(source, text).error(DecodeErrorKind::Syntax, "", "JSON.parse rejected the frame"))
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` on the caller's own string: js-sys's binding takes `&str`, which would copy
+    /// the text back out of wasm memory.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// The common path of a single-value decode: check in Rust, build with `JSON.parse`, mark unknowns.
+pub(crate) fn decode_one(
+    source: DecodeSource,
+    value: &JsValue,
+    check: impl FnOnce(&str) -> Result<Verdict, DecodeError>,
+) -> Result<JsValue, JsValue> {
+    let text = text_of(source, value)?;
+    let verdict = check(&text).map_err(|e| to_js_error(&e))?;
+    let decoded = parse_accepted(source, value, &text)?;
+    if verdict == Verdict::Unknown {
+        mark_unknown(&decoded);
+    }
+    Ok(decoded)
+}
+
+/// True for the errors the decoders throw.
+#[wasm_bindgen(js_name = isDecodeError, unchecked_return_type = "value is Error & DecodeError")]
+pub fn is_decode_error(value: &JsValue) -> bool {
+    value.is_instance_of::<Error>()
+        && Reflect::get(value, &"name".into()).ok().and_then(|n| n.as_string()).as_deref() == Some("DecodeError")
+}
