@@ -1,11 +1,19 @@
 // Builds the publishable npm package into pkg/: wasm-pack (web target, no downloads), the npm
 // binaryen wasm-opt (by path: never a wasm-opt found on PATH), then the pkg-template/ files merged
 // in. Prints the package size so it is visible on every build.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from "node:fs";
-import { gzipSync } from "node:zlib";
-import { root, run } from "./lib.mjs";
+//
+// Variants for measurements (never published): `--out DIR` builds elsewhere, `--features LIST`
+// builds only those cargo features (for example one source, or a benchmark strategy).
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { packageSize, root, run } from "./lib.mjs";
 
-const pkg = `${root}/pkg`;
+const { values: options } = parseArgs({
+  options: { out: { type: "string", default: "pkg" }, features: { type: "string" } },
+});
+const pkg = options.out.startsWith("/") ? options.out : `${root}/${options.out}`;
+const variant = pkg !== `${root}/pkg`;
+const cargoFeatures = options.features ? ["--", "--no-default-features", "--features", options.features] : [];
 const template = `${root}/pkg-template`;
 const wasmOpt = `${root}/node_modules/.bin/wasm-opt`;
 
@@ -21,7 +29,7 @@ async function step(label, cmd, args, options) {
 rmSync(pkg, { recursive: true, force: true });
 await step("wasm-pack", "wasm-pack", [
   "--log-level", "warn", "build", "--mode", "no-install", "--release", "--target", "web",
-  "--out-dir", "pkg", "--out-name", "infra_events", "--no-pack",
+  "--out-dir", pkg, "--out-name", "infra_events", "--no-pack", ...cargoFeatures,
 ]);
 if (!existsSync(wasmOpt)) {
   console.error("build: node_modules/.bin/wasm-opt is missing: run `npm run setup`");
@@ -57,27 +65,29 @@ for (const file of manifest.files) {
 }
 
 // The consumer tests import the package by name, as an app would.
-const link = `${root}/tests/consumer/node_modules/infra-events`;
-mkdirSync(`${root}/tests/consumer/node_modules`, { recursive: true });
-let linked = false;
-try { linked = lstatSync(link).isSymbolicLink(); } catch {}
-if (!linked) {
-  rmSync(link, { recursive: true, force: true });
-  symlinkSync("../../../pkg", link);
+if (!variant) linkConsumer();
+
+function linkConsumer() {
+  const link = `${root}/tests/consumer/node_modules/infra-events`;
+  mkdirSync(`${root}/tests/consumer/node_modules`, { recursive: true });
+  let linked = false;
+  try {
+    linked = lstatSync(link).isSymbolicLink();
+  } catch {}
+  if (!linked) {
+    rmSync(link, { recursive: true, force: true });
+    symlinkSync("../../../pkg", link);
+  }
 }
 
 // Size: what a browser downloads (wasm + JS glue + entry), raw and gzip -9.
-const shipped = ["infra_events_bg.wasm", "infra_events.js", "index.js"];
-let raw = 0;
-let gz = 0;
-console.log("build: package size (raw / gzip -9 bytes)");
-for (const file of shipped) {
-  const bytes = readFileSync(`${pkg}/${file}`);
-  const zipped = gzipSync(bytes, { level: 9 }).length;
-  raw += statSync(`${pkg}/${file}`).size;
-  gz += zipped;
-  console.log(`  ${file.padEnd(24)} ${String(bytes.length).padStart(8)} / ${String(zipped).padStart(7)}`);
+const size = packageSize(pkg);
+console.log(`build: package size of ${variant ? options.out : "pkg"}${options.features ? ` (features ${options.features})` : ""} (raw / gzip -9 bytes)`);
+for (const f of size.files) {
+  console.log(`  ${f.file.padEnd(24)} ${String(f.raw).padStart(8)} / ${String(f.gzip).padStart(7)}`);
 }
-console.log(`  ${"total".padEnd(24)} ${String(raw).padStart(8)} / ${String(gz).padStart(7)}`);
-console.log(`pkg_raw_bytes: ${raw}`);
-console.log(`pkg_gzip_bytes: ${gz}`);
+console.log(`  ${"total".padEnd(24)} ${String(size.raw).padStart(8)} / ${String(size.gzip).padStart(7)}`);
+if (!variant) {
+  console.log(`pkg_raw_bytes: ${size.raw}`);
+  console.log(`pkg_gzip_bytes: ${size.gzip}`);
+}

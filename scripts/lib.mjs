@@ -1,6 +1,8 @@
 // Small helpers shared by the build, test and demo scripts.
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { gzipSync } from "node:zlib";
 
 export const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -73,3 +75,19 @@ export function startSim(binary, extraArgs = []) {
 }
 
 export const simBinary = `${root}/target/debug/sim`;
+
+/** The files a browser downloads from a built package: the wasm, the JS glue and the entry. */
+export const SHIPPED_FILES = ["infra_events_bg.wasm", "infra_events.js", "index.js"];
+
+/** Raw and gzip -9 sizes of a built package's shipped files: { files: [{file, raw, gzip}], raw, gzip }. */
+export function packageSize(dir) {
+  const files = SHIPPED_FILES.map((file) => {
+    const bytes = readFileSync(`${dir}/${file}`);
+    return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+  return {
+    files,
+    raw: files.reduce((sum, f) => sum + f.raw, 0),
+    gzip: files.reduce((sum, f) => sum + f.gzip, 0),
+  };
+}

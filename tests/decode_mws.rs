@@ -1,4 +1,4 @@
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(not(target_arch = "wasm32"), feature = "mws"))]
 //! MWS decoders against the documented responses, every error kind, and mangled input.
 
 mod common;

@@ -16,6 +16,8 @@ pub mod events_hub;
 pub mod lxd;
 #[cfg(feature = "mws")]
 pub mod mws;
+#[cfg(feature = "strategy-serde-wasm-bindgen")]
+mod strategy;
 
 /// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
 /// carrying the fields of the `DecodeError` type.
