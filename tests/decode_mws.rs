@@ -19,7 +19,10 @@ fn wire(text: &str) -> Value {
 
 #[test]
 fn documented_events_decode_with_their_values() {
-    let events: Vec<_> = lines(EVENTS).iter().map(|l| decode_mws_event(l).unwrap()).collect();
+    let events: Vec<_> = lines(EVENTS)
+        .iter()
+        .map(|l| decode_mws_event(l).unwrap())
+        .collect();
     assert_eq!(events.len(), 4);
     assert_eq!(events[0].event_type, "VM Provision");
     assert_eq!(events[0].message, None, "null message stays null");
@@ -27,7 +30,10 @@ fn documented_events_decode_with_their_values() {
     assert_eq!(events[1].arguments, ["51b608ddc4aa708a5bebb684"]);
     assert_eq!(events[1].code, 33554944);
     assert_eq!(events[2].version, Some(0));
-    assert_eq!(events[3].tenant.as_ref().map(|t| t.id.as_str()), Some("1234567890abcdef12345678"));
+    assert_eq!(
+        events[3].tenant.as_ref().map(|t| t.id.as_str()),
+        Some("1234567890abcdef12345678")
+    );
     assert_eq!(events[3].severity, "WARN");
 }
 
@@ -44,16 +50,25 @@ fn decoded_events_say_nothing_the_wire_does_not() {
 #[test]
 fn documented_list_decodes_with_counts() {
     let list = decode_mws_event_list(LIST).unwrap();
-    assert_eq!((list.total_count, list.result_count, list.results.len()), (2, 2, 2));
+    assert_eq!(
+        (list.total_count, list.result_count, list.results.len()),
+        (2, 2, 2)
+    );
     assert_eq!(list.results[1].origin, "MWS/ServiceEvents/CREATE_1ID");
 }
 
 #[test]
 fn error_bodies_decode() {
-    let bodies: Vec<_> = lines(ERRORS).iter().map(|l| decode_mws_error(l).unwrap()).collect();
+    let bodies: Vec<_> = lines(ERRORS)
+        .iter()
+        .map(|l| decode_mws_error(l).unwrap())
+        .collect();
     assert_eq!(bodies.len(), 5);
     assert_eq!(bodies[4].messages.len(), 2);
-    assert_eq!(decode_mws_error(r#"{"messages": "x"}"#).unwrap_err().kind, DecodeErrorKind::Shape);
+    assert_eq!(
+        decode_mws_error(r#"{"messages": "x"}"#).unwrap_err().kind,
+        DecodeErrorKind::Shape
+    );
 }
 
 #[test]
@@ -70,7 +85,10 @@ fn a_wrong_type_deep_in_a_list_has_its_path_and_line() {
     let e = decode_mws_event_list(&text).unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::Shape);
     assert_eq!(e.path, "results[1].associatedObjects[0].type");
-    assert_eq!(e.line, 1 + text[..text.find(r#""type":7"#).unwrap()].matches('\n').count());
+    assert_eq!(
+        e.line,
+        1 + text[..text.find(r#""type":7"#).unwrap()].matches('\n').count()
+    );
 }
 
 #[test]
@@ -81,13 +99,25 @@ fn code_numbers_must_be_numbers_not_strings() {
 
 #[test]
 fn event_date_must_be_in_mws_form() {
-    for bad in ["2024-06-10T17:13:31Z", "2024-06-10 17:13:31", "2024-13-10 17:13:31 UTC", "2024-06-10 17:13:31 CET"] {
+    for bad in [
+        "2024-06-10T17:13:31Z",
+        "2024-06-10 17:13:31",
+        "2024-13-10 17:13:31 UTC",
+        "2024-06-10 17:13:31 CET",
+    ] {
         let text = lines(EVENTS)[0].replace("2024-06-10 17:13:31 UTC", bad);
         let e = decode_mws_event(&text).unwrap_err();
-        assert_eq!((e.kind, e.path.as_str()), (DecodeErrorKind::Spec, "eventDate"), "{bad}");
+        assert_eq!(
+            (e.kind, e.path.as_str()),
+            (DecodeErrorKind::Spec, "eventDate"),
+            "{bad}"
+        );
     }
     let list = LIST.replace("2024-06-10 17:11:59 UTC", "yesterday");
-    assert_eq!(decode_mws_event_list(&list).unwrap_err().path, "results[1].eventDate");
+    assert_eq!(
+        decode_mws_event_list(&list).unwrap_err().path,
+        "results[1].eventDate"
+    );
     assert!(is_mws_date("2025-01-27 12:08:00 UTC"));
 }
 
@@ -101,7 +131,10 @@ fn counts_that_contradict_the_results_are_rejected() {
 
 #[test]
 fn truncated_and_non_json_input() {
-    assert_eq!(decode_mws_event_list(&LIST[..LIST.len() / 2]).unwrap_err().kind, DecodeErrorKind::Truncated);
+    assert_eq!(
+        decode_mws_event_list(&LIST[..LIST.len() / 2]).unwrap_err().kind,
+        DecodeErrorKind::Truncated
+    );
     let e = decode_mws_event("<html>502 Bad Gateway</html>").unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::Syntax);
     assert_eq!(e.input_head, "<html>502 Bad Gateway</html>");

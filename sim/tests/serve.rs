@@ -16,10 +16,7 @@ fn scratch_dir(name: &str) -> PathBuf {
 }
 
 async fn start(www: PathBuf, pkg: PathBuf) -> std::net::SocketAddr {
-    let config = sim::Config {
-        www_dir: www,
-        pkg_dir: pkg,
-    };
+    let config = sim::Config::new(www, pkg);
     let (addr, server) = sim::bind(&config, 0).await.unwrap();
     tokio::spawn(server);
     addr

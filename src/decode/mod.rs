@@ -87,7 +87,13 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} frame rejected ({:?}): {}", self.source.as_str(), self.kind, self.reason)?;
+        write!(
+            f,
+            "{} frame rejected ({:?}): {}",
+            self.source.as_str(),
+            self.kind,
+            self.reason
+        )?;
         if !self.path.is_empty() {
             write!(f, " at {}", self.path)?;
         }
@@ -255,13 +261,17 @@ mod tests {
 
     #[test]
     fn a_cut_frame_is_truncated() {
-        let e = input("{\"name\": \"a\", \"body\": {\"cou").parse::<Frame>().unwrap_err();
+        let e = input("{\"name\": \"a\", \"body\": {\"cou")
+            .parse::<Frame>()
+            .unwrap_err();
         assert_eq!(e.kind, DecodeErrorKind::Truncated);
     }
 
     #[test]
     fn trailing_bytes_are_a_syntax_error() {
-        let e = input("{\"name\": \"a\", \"body\": 1} x").parse::<Frame>().unwrap_err();
+        let e = input("{\"name\": \"a\", \"body\": 1} x")
+            .parse::<Frame>()
+            .unwrap_err();
         assert_eq!(e.kind, DecodeErrorKind::Syntax);
     }
 
@@ -274,7 +284,10 @@ mod tests {
         assert_eq!(e.kind, DecodeErrorKind::Shape);
         assert_eq!(e.path, "body.items[1]");
         assert_eq!(e.line, 2);
-        assert_eq!(&text.lines().nth(1).unwrap()[..e.column], " \"body\": {\"count\": 1, \"items\": [\"x\", 7");
+        assert_eq!(
+            &text.lines().nth(1).unwrap()[..e.column],
+            " \"body\": {\"count\": 1, \"items\": [\"x\", 7"
+        );
     }
 
     #[test]
@@ -299,7 +312,10 @@ mod tests {
     fn display_names_source_kind_path_and_position() {
         let input = input("{\"name\": \"a\", \"body\": {\"count\": \"3\", \"items\": []}}");
         let frame: Frame = input.parse().unwrap();
-        let shown = input.parse_part::<Body>(frame.body, "body").unwrap_err().to_string();
+        let shown = input
+            .parse_part::<Body>(frame.body, "body")
+            .unwrap_err()
+            .to_string();
         assert!(shown.starts_with("lxd frame rejected (Shape)"), "{shown}");
         assert!(shown.contains("at body.count"), "{shown}");
         assert!(shown.contains("line 1"), "{shown}");

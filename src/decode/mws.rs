@@ -20,14 +20,21 @@ pub fn decode_mws_event_list(text: &str) -> Result<MwsEventList, DecodeError> {
         return Err(input.error(
             DecodeErrorKind::Spec,
             "resultCount",
-            format!("resultCount is {} but results holds {}", list.result_count, list.results.len()),
+            format!(
+                "resultCount is {} but results holds {}",
+                list.result_count,
+                list.results.len()
+            ),
         ));
     }
     if list.result_count > list.total_count {
         return Err(input.error(
             DecodeErrorKind::Spec,
             "totalCount",
-            format!("totalCount {} is below resultCount {}", list.total_count, list.result_count),
+            format!(
+                "totalCount {} is below resultCount {}",
+                list.total_count, list.result_count
+            ),
         ));
     }
     for (i, event) in list.results.iter().enumerate() {
@@ -43,11 +50,18 @@ pub fn decode_mws_error(text: &str) -> Result<MwsErrorBody, DecodeError> {
 
 fn check_event(input: &Input<'_>, event: &MwsEvent, path: &str) -> Result<(), DecodeError> {
     if !is_mws_date(&event.event_date) {
-        let at = if path.is_empty() { "eventDate".to_owned() } else { format!("{path}.eventDate") };
+        let at = if path.is_empty() {
+            "eventDate".to_owned()
+        } else {
+            format!("{path}.eventDate")
+        };
         return Err(input.error(
             DecodeErrorKind::Spec,
             &at,
-            format!("eventDate {:?} is not in MWS's form yyyy-MM-dd HH:mm:ss UTC", event.event_date),
+            format!(
+                "eventDate {:?} is not in MWS's form yyyy-MM-dd HH:mm:ss UTC",
+                event.event_date
+            ),
         ));
     }
     Ok(())

@@ -51,7 +51,10 @@ fn kind_name(kind: DecodeErrorKind) -> &'static str {
 /// Reads the argument as a string; anything else is a `DecodeError`, not a crash.
 pub(crate) fn text_of(source: DecodeSource, value: &JsValue) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| {
-        let described = format!("expected the frame as a string, got a value of type {}", value.js_typeof().as_string().unwrap_or_default());
+        let described = format!(
+            "expected the frame as a string, got a value of type {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        );
         to_js_error(&Input::new(source, "").error(DecodeErrorKind::Syntax, "", described))
     })
 }
@@ -66,7 +69,11 @@ pub(crate) fn mark_unknown(value: &JsValue) {
 /// reported as a DecodeError rather than as a foreign exception.
 pub(crate) fn parse_accepted(source: DecodeSource, value: &JsValue, text: &str) -> Result<JsValue, JsValue> {
     json_parse(value).map_err(|_| {
-        to_js_error(&Input::new(source, text).error(DecodeErrorKind::Syntax, "", "JSON.parse rejected the frame"))
+        to_js_error(&Input::new(source, text).error(
+            DecodeErrorKind::Syntax,
+            "",
+            "JSON.parse rejected the frame",
+        ))
     })
 }
 
@@ -97,5 +104,9 @@ pub(crate) fn decode_one(
 #[wasm_bindgen(js_name = isDecodeError, unchecked_return_type = "value is Error & DecodeError")]
 pub fn is_decode_error(value: &JsValue) -> bool {
     value.is_instance_of::<Error>()
-        && Reflect::get(value, &"name".into()).ok().and_then(|n| n.as_string()).as_deref() == Some("DecodeError")
+        && Reflect::get(value, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .as_deref()
+            == Some("DecodeError")
 }

@@ -31,5 +31,45 @@ pub fn decode_mws_event(text: JsValue) -> Result<JsValue, JsValue> {
 #[cfg(feature = "mws")]
 #[wasm_bindgen(js_name = decodeMwsEventListViaSerde)]
 pub fn decode_mws_event_list(text: JsValue) -> Result<JsValue, JsValue> {
-    via_serde(DecodeSource::Mws, &text, crate::decode::mws::decode_mws_event_list)
+    via_serde(
+        DecodeSource::Mws,
+        &text,
+        crate::decode::mws::decode_mws_event_list,
+    )
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen(js_name = decodeHubEventViaSerde)]
+pub fn decode_hub_event(text: JsValue) -> Result<JsValue, JsValue> {
+    via_serde(
+        DecodeSource::EventsHub,
+        &text,
+        crate::decode::events_hub::decode_hub_event,
+    )
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen(js_name = decodeLxdEventViaSerde)]
+pub fn decode_lxd_event(text: JsValue) -> Result<JsValue, JsValue> {
+    via_serde(DecodeSource::Lxd, &text, crate::decode::lxd::decode_lxd_event)
+}
+
+#[cfg(feature = "cloudevents")]
+#[wasm_bindgen(js_name = decodeCloudEventViaSerde)]
+pub fn decode_cloud_event(text: JsValue) -> Result<JsValue, JsValue> {
+    via_serde(
+        DecodeSource::CloudEvents,
+        &text,
+        crate::decode::cloudevents::decode_cloud_event,
+    )
+}
+
+#[cfg(feature = "cloudevents")]
+#[wasm_bindgen(js_name = decodeCloudEventBatchViaSerde)]
+pub fn decode_cloud_event_batch(text: JsValue) -> Result<JsValue, JsValue> {
+    via_serde(
+        DecodeSource::CloudEvents,
+        &text,
+        crate::decode::cloudevents::decode_cloud_event_batch,
+    )
 }

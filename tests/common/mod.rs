@@ -42,7 +42,9 @@ fn mirror_at(decoded: &Value, wire: &Value, path: &str) {
 /// DecodeError for all of them, never panic.
 pub fn mangled(seeds: Vec<String>) -> impl Strategy<Value = String> {
     let seeds = std::sync::Arc::new(seeds);
-    let structural = prop::sample::select(vec!['{', '}', '[', ']', '"', ':', ',', '\\', '0', 'n', 't', ' ', 'é', '\u{0}']);
+    let structural = prop::sample::select(vec![
+        '{', '}', '[', ']', '"', ':', ',', '\\', '0', 'n', 't', ' ', 'é', '\u{0}',
+    ]);
     let pick = {
         let seeds = seeds.clone();
         (0..seeds.len()).prop_map(move |i| seeds[i].clone())
@@ -50,7 +52,10 @@ pub fn mangled(seeds: Vec<String>) -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         (pick.clone(), any::<prop::sample::Index>()).prop_map(|(s, at)| cut(&s, at)),
-        (pick.clone(), prop::collection::vec((any::<prop::sample::Index>(), structural.clone(), 0..3u8), 1..6))
+        (
+            pick.clone(),
+            prop::collection::vec((any::<prop::sample::Index>(), structural.clone(), 0..3u8), 1..6)
+        )
             .prop_map(|(s, edits)| {
                 let mut chars: Vec<char> = s.chars().collect();
                 for (at, c, op) in edits {

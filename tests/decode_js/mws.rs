@@ -16,7 +16,10 @@ fn mws_event_becomes_the_wire_object() {
     assert_eq!(get(&event, "eventType"), "VM Provision");
     assert!(get(&event, "message").is_null(), "null stays null");
     assert_eq!(get(&event, "code").as_f64(), Some(234881023.0));
-    assert!(get(&event, "unknown").is_undefined(), "MWS events are never marked unknown");
+    assert!(
+        get(&event, "unknown").is_undefined(),
+        "MWS events are never marked unknown"
+    );
     let objects: Array = get(&event, "associatedObjects").dyn_into().unwrap();
     assert_eq!(get(&objects.get(0), "type"), "VM");
 }
@@ -45,5 +48,7 @@ fn mws_bad_frames_throw_decode_errors() {
 
     let not_text = decode_mws_event(JsValue::from_f64(42.0)).unwrap_err();
     assert_eq!(get(&not_text, "kind"), "syntax");
-    assert!(!infra_events::js::is_decode_error(&JsValue::from_str("DecodeError")));
+    assert!(!infra_events::js::is_decode_error(&JsValue::from_str(
+        "DecodeError"
+    )));
 }

@@ -1,0 +1,676 @@
+//! Moab Web Services events (`/mws/rest/events`, API version 3): a store that grows over time so
+//! polling sees new events, Mongo-style queries, sort, paging, create with MWS's restrictions,
+//! HTTP Basic auth, `{messages:[…]}` errors, and CORS so a page on another origin can poll it.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use rand::Rng as _;
+use serde_json::{json, Map, Value};
+
+use crate::clock::{self, Nanos};
+use crate::json::{Obj, J};
+use crate::mws_query::{self, Sort};
+use crate::rng::{self, pick, Rng};
+use crate::{auth, query_pairs, Sim};
+
+/// The store keeps the newest events up to this many.
+const MAX_EVENTS: usize = 50_000;
+pub const SEVERITIES: [&str; 4] = ["INFO", "WARN", "ERROR", "FATAL"];
+
+pub fn router() -> Router<Arc<Sim>> {
+    Router::new()
+        .route(
+            "/mws/rest/events",
+            get(list).post(create).fallback(method_not_allowed),
+        )
+        .route("/mws/rest/events/{id}", get(one).fallback(method_not_allowed))
+        .layer(middleware::from_fn(cors))
+}
+
+struct Stored {
+    /// The GET shape, in MWS's key order.
+    obj: Obj,
+    /// The same event for matching and sorting.
+    value: Value,
+}
+
+pub struct MwsStore {
+    inner: RwLock<Inner>,
+}
+
+struct Inner {
+    events: Vec<Stored>,
+    rng: Rng,
+    counter: u32,
+    machine: String,
+}
+
+impl MwsStore {
+    /// A store with `history` events spread over the hour before `now`.
+    pub fn new(seed: Option<u64>, history: usize) -> MwsStore {
+        let mut rng = rng::stream_rng(seed, "mws", 0);
+        let machine = rng::hex(&mut rng, 5);
+        let store = MwsStore {
+            inner: RwLock::new(Inner {
+                events: Vec::new(),
+                rng,
+                counter: 0,
+                machine,
+            }),
+        };
+        let now = if seed.is_some() {
+            clock::SEEDED_EPOCH
+        } else {
+            clock::now()
+        };
+        for i in 0..history {
+            let at = now - ((history - i) as u64 * 3600 / history.max(1) as u64) * clock::NANOS_PER_SEC;
+            store.generate(at);
+        }
+        store
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.read().unwrap().events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds one realistic event dated `at`.
+    pub fn generate(&self, at: Nanos) {
+        let mut inner = self.inner.write().unwrap();
+        let event = random_event(&mut inner.rng);
+        let id = inner.object_id(at);
+        inner.insert(event, id, clock::mws_date(at));
+    }
+
+    /// Keeps adding events (about `rate / 3` per second) so pollers see new ones.
+    pub async fn grow(self: Arc<Self>, rate: f64, seed: Option<u64>) {
+        if rate <= 0.0 {
+            return;
+        }
+        let mut rng = rng::stream_rng(seed, "mws-clock", 0);
+        loop {
+            tokio::time::sleep(Duration::from_secs_f64(rng::exp_secs(&mut rng, 3.0 / rate))).await;
+            self.generate(clock::now());
+        }
+    }
+}
+
+/// An event before it is stored: what POST accepts and the generator produces.
+#[derive(Debug)]
+struct NewEvent {
+    arguments: Vec<String>,
+    associated: Vec<(String, String)>,
+    code: i64,
+    event_type: String,
+    message: Option<String>,
+    origin: String,
+    severity: String,
+}
+
+impl Inner {
+    /// A MongoDB ObjectId: seconds, machine+process bytes, counter (so ids sort by creation).
+    fn object_id(&mut self, at: Nanos) -> String {
+        self.counter = self.counter.wrapping_add(1);
+        format!(
+            "{:08x}{}{:06x}",
+            at / clock::NANOS_PER_SEC,
+            self.machine,
+            self.counter & 0xff_ffff
+        )
+    }
+
+    fn insert(&mut self, e: NewEvent, id: String, date: String) -> &Stored {
+        let associated: Vec<J> = e
+            .associated
+            .iter()
+            .map(|(t, i)| Obj::new().f("type", t.as_str()).f("id", i.as_str()).into())
+            .collect();
+        let obj = Obj::new()
+            .f("arguments", e.arguments)
+            .f("associatedObjects", associated)
+            .f("code", e.code)
+            .f("eventDate", date)
+            .f("eventType", e.event_type)
+            .f("message", e.message)
+            .f("origin", e.origin)
+            .f("severity", e.severity)
+            .f("id", id);
+        let value = J::Obj(obj.clone()).to_value();
+        if self.events.len() >= MAX_EVENTS {
+            self.events.remove(0);
+        }
+        self.events.push(Stored { obj, value });
+        self.events.last().expect("just pushed")
+    }
+}
+
+fn random_event(rng: &mut Rng) -> NewEvent {
+    let n = rng.random_range(1..40);
+    let oid = rng::hex(rng, 12);
+    let (event_type, origin, severity, code, kind, object, message): (
+        &str,
+        &str,
+        &str,
+        i64,
+        &str,
+        String,
+        Option<String>,
+    ) = match rng.random_range(0..10) {
+        0 => (
+            "VM Provision",
+            "CSA Plugin",
+            "INFO",
+            234_881_023,
+            "VM",
+            format!("vm{n}"),
+            None,
+        ),
+        1 => (
+            "Service Create",
+            "MWS/ServiceEvents/CREATE_1ID",
+            "INFO",
+            33_554_944,
+            "Service",
+            oid.clone(),
+            Some(format!("The service '{oid}' was created")),
+        ),
+        2 => (
+            "Service Delete",
+            "MWS/ServiceEvents/DELETE_1ID",
+            "INFO",
+            33_554_946,
+            "Service",
+            oid.clone(),
+            Some(format!("The service '{oid}' was deleted")),
+        ),
+        3 => (
+            "Job Submit",
+            "MWS/JobEvents/SUBMIT",
+            "INFO",
+            33_555_200,
+            "Job",
+            format!("Moab.{}", 1000 + n),
+            Some(format!("Job Moab.{} was submitted", 1000 + n)),
+        ),
+        4 => (
+            "Job Cancel",
+            "MWS/JobEvents/CANCEL",
+            "WARN",
+            50_332_417,
+            "Job",
+            format!("Moab.{}", 1000 + n),
+            Some(format!("Job Moab.{} was cancelled by admin", 1000 + n)),
+        ),
+        5 => (
+            "Node Down",
+            "MSysMainLoop.c, MNodeCheckState",
+            "ERROR",
+            16_777_619,
+            "Node",
+            format!("node{n:02}"),
+            Some(format!("Node node{n:02} is down: no heartbeat for 300 seconds")),
+        ),
+        6 => (
+            "Reservation Create",
+            "MWS/ReservationEvents/CREATE",
+            "INFO",
+            33_555_456,
+            "Reservation",
+            format!("system.{n}"),
+            Some(format!("Reservation system.{n} was created")),
+        ),
+        7 => (
+            "License Expiring",
+            "MWS/LicenseEvents/EXPIRING",
+            "WARN",
+            50_333_697,
+            "License",
+            "moab".into(),
+            Some("The Moab license expires in 14 days".into()),
+        ),
+        8 => (
+            "Scheduler Failure",
+            "MSysMainLoop.c",
+            "FATAL",
+            83_886_081,
+            "scheduler",
+            "Moab".into(),
+            Some("The scheduler stopped: unable to contact the resource manager".into()),
+        ),
+        _ => (
+            "Scheduler Start",
+            "Moab",
+            "INFO",
+            16_777_216,
+            "scheduler",
+            "Moab".into(),
+            Some("Moab scheduler started".into()),
+        ),
+    };
+    let arguments = if kind == "scheduler" || kind == "License" {
+        Vec::new()
+    } else {
+        vec![object.clone()]
+    };
+    let severity = if rng::chance(rng, 0.05) {
+        *pick(rng, &SEVERITIES)
+    } else {
+        severity
+    };
+    NewEvent {
+        arguments,
+        associated: vec![(kind.into(), object)],
+        code,
+        event_type: event_type.into(),
+        message,
+        origin: origin.into(),
+        severity: severity.into(),
+    }
+}
+
+// ---- HTTP ------------------------------------------------------------------------------------------
+
+fn messages(status: StatusCode, messages: &[&str]) -> Response {
+    let mut r = (status, axum::Json(json!({ "messages": messages }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        // No WWW-Authenticate: it would make browsers pop up their own login dialog.
+        r.headers_mut().remove(header::WWW_AUTHENTICATE);
+    }
+    r
+}
+
+async fn method_not_allowed() -> Response {
+    messages(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &["The specified HTTP method is not allowed for the requested resource"],
+    )
+}
+
+/// CORS for pages on other origins: preflights answered without auth, the origin echoed (credentials
+/// allowed), `Location` exposed. Errors carry the headers too, so a page can read them.
+async fn cors(req: Request, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut response = if req.method() == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        next.run(req).await
+    };
+    if let Some(origin) = origin {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET, POST, OPTIONS"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Location"),
+        );
+        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// Basic auth, then `api-version=3` (or `latest`); returns the query pairs.
+fn check(headers: &HeaderMap, query: Option<&str>) -> Result<Vec<(String, String)>, Response> {
+    if !auth::basic_ok(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {
+        return Err(messages(
+            StatusCode::UNAUTHORIZED,
+            &["You must be authenticated to access this area"],
+        ));
+    }
+    let pairs = query_pairs(query);
+    match pairs
+        .iter()
+        .find(|(k, _)| k == "api-version")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("3" | "latest") => Ok(pairs),
+        None => Err(messages(
+            StatusCode::BAD_REQUEST,
+            &[
+                "The api-version parameter is required",
+                "Add api-version=3 to the request",
+            ],
+        )),
+        Some(_) => Err(messages(
+            StatusCode::BAD_REQUEST,
+            &["The events resource requires API version 3", "Use api-version=3"],
+        )),
+    }
+}
+
+fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn non_negative(pairs: &[(String, String)], key: &str) -> Result<Option<usize>, Response> {
+    match param(pairs, key) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse::<usize>().map(Some).map_err(|_| {
+            messages(
+                StatusCode::BAD_REQUEST,
+                &[&format!(
+                    "Invalid value for {key}: {v:?} is not a non-negative integer"
+                )],
+            )
+        }),
+    }
+}
+
+/// `fields` / `exclude-fields` (top-level names) and `pretty`.
+fn render(pairs: &[(String, String)], body: J) -> Response {
+    let pretty = param(pairs, "pretty") == Some("true");
+    let text = if pretty {
+        serde_json::to_string_pretty(&body)
+    } else {
+        serde_json::to_string(&body)
+    };
+    let mut r = text.expect("J serializes").into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    r
+}
+
+fn project(pairs: &[(String, String)], obj: &Obj) -> Obj {
+    let list = |k: &str| -> Option<Vec<String>> {
+        param(pairs, k).map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
+    };
+    let mut out = obj.clone();
+    if let Some(fields) = list("fields") {
+        out.0.retain(|(k, _)| fields.iter().any(|f| f == k));
+    }
+    if let Some(excluded) = list("exclude-fields") {
+        out.0.retain(|(k, _)| !excluded.iter().any(|f| f == k));
+    }
+    out
+}
+
+async fn list(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let pairs = match check(req.headers(), req.uri().query()) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let query: Option<Value> = match param(&pairs, "query").filter(|q| !q.trim().is_empty()) {
+        None => None,
+        Some(q) => match mws_query::relaxed_json::<Value>(q) {
+            Ok(v) => match mws_query::validate(&v) {
+                Ok(()) => Some(v),
+                Err(e) => return messages(StatusCode::BAD_REQUEST, &[&e]),
+            },
+            Err(e) => return messages(StatusCode::BAD_REQUEST, &[&format!("Invalid query: {e}")]),
+        },
+    };
+    let sort = match param(&pairs, "sort")
+        .filter(|s| !s.trim().is_empty())
+        .map(Sort::parse)
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => return messages(StatusCode::BAD_REQUEST, &[&e]),
+    };
+    let (max, offset) = match (non_negative(&pairs, "max"), non_negative(&pairs, "offset")) {
+        (Ok(m), Ok(o)) => (m, o.unwrap_or(0)),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let inner = sim.mws.inner.read().unwrap();
+    let mut hits: Vec<&Stored> = inner
+        .events
+        .iter()
+        .filter(|e| query.as_ref().is_none_or(|q| mws_query::matches(&e.value, q)))
+        .collect();
+    if let Some(sort) = &sort {
+        // Stable: equal keys keep creation order.
+        hits.sort_by(|a, b| sort.compare(&a.value, &b.value));
+    }
+    let total = hits.len();
+    let page: Vec<J> = hits
+        .into_iter()
+        .skip(offset)
+        .take(max.unwrap_or(usize::MAX))
+        .map(|e| J::Obj(project(&pairs, &e.obj)))
+        .collect();
+    let body = Obj::new()
+        .f("totalCount", total)
+        .f("resultCount", page.len())
+        .f("results", J::Arr(page));
+    render(&pairs, body.into())
+}
+
+async fn one(State(sim): State<Arc<Sim>>, Path(id): Path<String>, req: Request) -> Response {
+    let pairs = match check(req.headers(), req.uri().query()) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let inner = sim.mws.inner.read().unwrap();
+    match inner.events.iter().find(|e| e.value["id"] == id.as_str()) {
+        Some(e) => render(&pairs, J::Obj(project(&pairs, &e.obj))),
+        None => messages(
+            StatusCode::NOT_FOUND,
+            &[&format!("The resource with id '{id}' was not found")],
+        ),
+    }
+}
+
+fn has_quote(s: &str) -> bool {
+    s.contains('\'') || s.contains('"')
+}
+
+/// Validates a POST body against MWS's documented rules; every problem is reported.
+fn parse_new(body: &Value) -> Result<(NewEvent, Option<String>), Vec<String>> {
+    let Some(map) = body.as_object() else {
+        return Err(vec![
+            "The request body must be a JSON object describing the event".into(),
+        ]);
+    };
+    let mut errors = Vec::new();
+    let text = |map: &Map<String, Value>, key: &str, errors: &mut Vec<String>| -> String {
+        match map.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                errors.push(format!("The {key} field is required"));
+                String::new()
+            }
+            Some(_) => {
+                errors.push(format!("The {key} field must be a string"));
+                String::new()
+            }
+        }
+    };
+    let event_type = text(map, "eventType", &mut errors);
+    let origin = text(map, "origin", &mut errors);
+    let severity = text(map, "severity", &mut errors);
+    if !severity.is_empty() && !SEVERITIES.contains(&severity.as_str()) {
+        errors.push(format!(
+            "Invalid severity {severity:?}: use one of INFO, WARN, ERROR, FATAL"
+        ));
+    }
+    for (key, value) in [("eventType", &event_type), ("origin", &origin)] {
+        if has_quote(value) {
+            errors.push(format!(
+                "The {key} field cannot contain single quotes (') or double quotes (\")"
+            ));
+        }
+    }
+    let code = match map.get("code") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v.as_i64().unwrap_or_else(|| {
+            errors.push("The code field must be an integer".into());
+            0
+        }),
+    };
+    let message = match map.get("message") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push("The message field must be a string".into());
+            None
+        }
+    };
+    let arguments = match map.get("arguments") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+            a.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+        }
+        Some(_) => {
+            errors.push("The arguments field must be an array of strings".into());
+            Vec::new()
+        }
+    };
+    let mut associated = Vec::new();
+    match map.get("associatedObjects") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let t = item.get("type").and_then(Value::as_str).unwrap_or("");
+                let id = item.get("id").and_then(Value::as_str).unwrap_or("");
+                if t.is_empty() || id.is_empty() {
+                    errors.push(format!("associatedObjects[{i}] needs a type and an id"));
+                }
+                if has_quote(t) {
+                    errors.push(format!(
+                        "associatedObjects[{i}].type cannot contain single quotes (') or double quotes (\")"
+                    ));
+                }
+                if has_quote(id) {
+                    errors.push(format!(
+                        "associatedObjects[{i}].id cannot contain single quotes (') or double quotes (\")"
+                    ));
+                }
+                associated.push((t.to_owned(), id.to_owned()));
+            }
+        }
+        Some(_) => errors.push("The associatedObjects field must be an array".into()),
+    }
+    let date = match map.get("eventDate") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if clock::parse_date_secs(s).is_some() => {
+            let secs = clock::parse_date_secs(s).expect("checked") as u64;
+            Some(clock::mws_date(secs * clock::NANOS_PER_SEC))
+        }
+        Some(_) => {
+            errors.push("The eventDate field must be a date such as \"2024-06-10 17:13:31 UTC\"".into());
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok((
+        NewEvent {
+            arguments,
+            associated,
+            code,
+            event_type,
+            message,
+            origin,
+            severity,
+        },
+        date,
+    ))
+}
+
+async fn create(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    if let Err(r) = check(req.headers(), req.uri().query()) {
+        return r;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned();
+    let Ok(bytes) = axum::body::to_bytes(req.into_body(), 1 << 20).await else {
+        return messages(StatusCode::BAD_REQUEST, &["The request body could not be read"]);
+    };
+    let body: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return messages(
+                StatusCode::BAD_REQUEST,
+                &[&format!("The request body is not valid JSON: {e}")],
+            )
+        }
+    };
+    let (event, date) = match parse_new(&body) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            let refs: Vec<&str> = errors.iter().map(String::as_str).collect();
+            return messages(StatusCode::BAD_REQUEST, &refs);
+        }
+    };
+    let mut inner = sim.mws.inner.write().unwrap();
+    let now = clock::now();
+    let id = inner.object_id(now);
+    let stored = inner.insert(event, id.clone(), date.unwrap_or_else(|| clock::mws_date(now)));
+    // The create answer is the stored object re-marshalled with its persistence fields, keys sorted.
+    let mut created = stored.value.clone();
+    created["version"] = json!(0);
+    if let Some(items) = created["associatedObjects"].as_array_mut() {
+        for item in items {
+            item["_id"] = item["id"].clone();
+            item["version"] = json!(0);
+        }
+    }
+    let mut r = (StatusCode::CREATED, axum::Json(created)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("http://{host}/mws/rest/events/{id}")) {
+        r.headers_mut().insert(header::LOCATION, location);
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_restrictions() {
+        let ok = json!({"eventType": "VM Provision", "origin": "CSA Plugin", "severity": "INFO", "code": 234881023,
+                        "eventDate": "2024-06-10 17:13:31 UTC", "associatedObjects": [{"type": "VM", "id": "vm1"}],
+                        "arguments": ["vm1"], "message": "The virtual machine \"vm1\" was provisioned"});
+        assert!(parse_new(&ok).is_ok(), "quotes are fine in message");
+        let mut bad = ok.clone();
+        bad["origin"] = json!("CSA 'Plugin'");
+        bad["associatedObjects"] = json!([{"type": "V\"M", "id": "vm'1"}]);
+        let errors = parse_new(&bad).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(parse_new(&json!({"origin": "x"})).unwrap_err().len() >= 2);
+        assert!(parse_new(&json!([])).is_err());
+    }
+
+    #[test]
+    fn store_ids_sort_by_creation() {
+        let store = MwsStore::new(Some(1), 5);
+        let inner = store.inner.read().unwrap();
+        let ids: Vec<&str> = inner
+            .events
+            .iter()
+            .map(|e| e.value["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids.len(), 5);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(ids[0].len(), 24);
+    }
+}
