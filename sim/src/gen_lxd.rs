@@ -107,6 +107,95 @@ fn lifecycle(
     LxdEvent::new("lifecycle", meta, Some(project))
 }
 
+/// A kind of resource and the lifecycle steps `resource_scene` walks it through.
+struct LifecycleFamily {
+    kind: &'static str,
+    collection: &'static str,
+    prefix: &'static str,
+    steps: &'static [&'static str],
+    create_context: Option<(&'static str, &'static str)>,
+    requestor: bool,
+}
+
+impl LifecycleFamily {
+    /// LXD's quirk: a custom volume's `source` carries the internal `<project>_` prefix.
+    fn volume_prefix(&self, project: &str) -> String {
+        if self.kind == "storage-volume" {
+            format!("{project}_")
+        } else {
+            String::new()
+        }
+    }
+}
+
+const LIFECYCLE_FAMILIES: &[LifecycleFamily] = &[
+    LifecycleFamily {
+        kind: "project",
+        collection: "/1.0/projects",
+        prefix: "proj",
+        steps: &["created", "updated", "renamed", "deleted"],
+        create_context: None,
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "storage-pool",
+        collection: "/1.0/storage-pools",
+        prefix: "pool",
+        steps: &["created", "updated", "deleted"],
+        create_context: None,
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "storage-volume",
+        collection: "/1.0/storage-pools/default/volumes/custom",
+        prefix: "vol",
+        steps: &["created", "updated", "renamed", "deleted"],
+        create_context: Some(("type", "custom")),
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "network-acl",
+        collection: "/1.0/network-acls",
+        prefix: "acl",
+        steps: &["created", "updated", "renamed", "deleted"],
+        create_context: None,
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "network-zone",
+        collection: "/1.0/network-zones",
+        prefix: "zone",
+        steps: &["created", "updated", "deleted"],
+        create_context: None,
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "image-alias",
+        collection: "/1.0/images/aliases",
+        prefix: "alias",
+        steps: &["created", "renamed", "deleted"],
+        create_context: None,
+        requestor: true,
+    },
+    LifecycleFamily {
+        kind: "instance",
+        collection: "/1.0/instances",
+        prefix: "vm",
+        steps: &[
+            "created",
+            "started",
+            "paused",
+            "resumed",
+            "restarted",
+            "stopped",
+            "renamed",
+            "deleted",
+        ],
+        create_context: None,
+        requestor: false,
+    },
+];
+
 pub struct LxdWorld {
     counter: u32,
     profiles: Vec<String>,
@@ -174,7 +263,8 @@ impl LxdWorld {
                 ));
                 out
             }
-            65..=74 => {
+            65..=69 => self.resource_scene(rng, project),
+            70..=74 => {
                 let acl = self.name("acl");
                 let url = format!("/1.0/network-acls?project={project}");
                 vec![
@@ -230,6 +320,42 @@ impl LxdWorld {
                 vec![(0.0, e)]
             }
         }
+    }
+
+    /// A resource walked through its whole life (create, update, rename, delete, or an instance
+    /// through its power states), so a subscriber sees the daemon's wide range of actions, not
+    /// just a few. Shapes follow LXD 5.0.2's capture: renames carry `old_name`, a custom volume's
+    /// create carries `type`, instance events come without a requestor.
+    fn resource_scene(&mut self, rng: &mut Rng, project: &str) -> Vec<(f64, LxdEvent)> {
+        let family = pick(rng, LIFECYCLE_FAMILIES);
+        let mut name = self.name(family.prefix);
+        let mut out = Vec::new();
+        for (i, step) in family.steps.iter().enumerate() {
+            let mut context = None;
+            if *step == "renamed" {
+                let old = std::mem::replace(&mut name, self.name(family.prefix));
+                context = Some(json!({ "old_name": old }));
+            } else if *step == "created" {
+                context = family.create_context.map(|(k, v)| json!({ k: v }));
+            }
+            let (event_project, path_project) = if family.kind == "project" {
+                (name.as_str(), "default")
+            } else {
+                (project, project)
+            };
+            let path = format!("{}/{}{}", family.collection, family.volume_prefix(project), name);
+            out.push((
+                0.02 * i as f64,
+                lifecycle(
+                    &format!("{}-{step}", family.kind),
+                    source(&path, path_project),
+                    context,
+                    family.requestor,
+                    event_project,
+                ),
+            ));
+        }
+        out
     }
 
     fn profile_scene(&mut self, rng: &mut Rng, project: &str) -> Vec<(f64, LxdEvent)> {
