@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::{assert_mirrors_wire, lines, mangled};
-use infra_events::decode::events_hub::{decode_hub_event, is_rfc3339};
+use infra_events::decode::events_hub::decode_hub_event;
+use infra_events::decode::is_rfc3339;
 use infra_events::decode::{DecodeError, DecodeErrorKind, DecodeSource};
 use infra_events::model::events_hub::*;
 use proptest::prelude::*;

@@ -130,6 +130,22 @@ fn counts_that_contradict_the_results_are_rejected() {
 }
 
 #[test]
+fn an_array_of_the_fields_is_not_an_event() {
+    // serde's derive would fill a struct from an array in field order; JSON.parse would then hand
+    // the app an array where the types promise an object.
+    let e = decode_mws_event(
+        r#"["51b6093bc4aa708a5bebb6ae", [], [], 1, "2024-06-10 17:13:31 UTC", "t", null, "o", "INFO"]"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, DecodeErrorKind::Shape);
+    let tenant = lines(EVENTS)[3].replace(
+        r#"{"id":"1234567890abcdef12345678"}"#,
+        r#"["1234567890abcdef12345678"]"#,
+    );
+    assert_eq!(decode_mws_event(&tenant).unwrap_err().path, "tenant");
+}
+
+#[test]
 fn truncated_and_non_json_input() {
     assert_eq!(
         decode_mws_event_list(&LIST[..LIST.len() / 2]).unwrap_err().kind,

@@ -14,7 +14,7 @@ use serde::de::{Deserialize, DeserializeOwned, Deserializer, MapAccess, Visitor}
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::{DecodeError, DecodeErrorKind, DecodeSource, Input, Verdict};
+use super::{is_rfc3339, DecodeError, DecodeErrorKind, DecodeSource, Input, Verdict};
 use crate::model::cloudevents::{
     CloudEvent, CloudEventContext, CloudEventExtensionValue, DataParser, MetalSoftCloudEvent, MetalSoftEvent,
     UnknownCloudEvent, METALSOFT_EVENT_TYPES,
@@ -490,61 +490,6 @@ pub fn is_absolute_uri(s: &str) -> bool {
         i += 1;
     }
     true
-}
-
-/// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, `T` and `Z` in either case, with
-/// each field in range (day within its month, leap years included; second 60 for leap seconds).
-pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<u32> {
-        let digits = b.get(from..from + len)?;
-        digits.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let at = |i: usize, allowed: &[u8]| b.get(i).is_some_and(|c| allowed.contains(c));
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        num(0, 4),
-        num(5, 2),
-        num(8, 2),
-        num(11, 2),
-        num(14, 2),
-        num(17, 2),
-    ) else {
-        return false;
-    };
-    if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt") && at(13, b":") && at(16, b":")) {
-        return false;
-    }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days_in_month = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    if !(1..=days_in_month).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return false;
-    }
-    let mut i = 19;
-    if at(i, b".") {
-        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return false;
-        }
-        i += 1 + digits;
-    }
-    match b.get(i) {
-        Some(b'Z' | b'z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            let (Some(offset_hour), Some(offset_minute)) = (num(i + 1, 2), num(i + 4, 2)) else {
-                return false;
-            };
-            at(i + 3, b":") && offset_hour <= 23 && offset_minute <= 59 && i + 6 == b.len()
-        }
-        _ => false,
-    }
 }
 
 /// Why `s` is not base64 in RFC 4648's standard alphabet with padding, or `None` if it is.

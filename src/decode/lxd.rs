@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::{DecodeError, DecodeErrorKind, DecodeSource, Input};
+use super::{is_rfc3339, DecodeError, DecodeErrorKind, DecodeSource, Input};
 use crate::model::lxd::{
     FromObject, LxdEvent, LxdLifecycle, LxdLifecycleBody, LxdLifecycleBodyParser, LxdLifecycleEvent,
     LxdLifecycleType, LxdLogging, LxdLoggingEvent, LxdLoggingType, LxdOperation, LxdOperationEvent,
@@ -200,72 +200,6 @@ fn check_timestamp(input: &Input<'_>, value: &str, path: &str) -> Result<(), Dec
             path,
             format!("{value:?} is not an RFC 3339 date-time"),
         ))
-    }
-}
-
-/// RFC 3339 `date-time`: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, with real calendar days and
-/// a leap second allowed. The daemons write Go's `RFC3339Nano` (trailing fraction zeros trimmed,
-/// so 0 to 9 digits); any fraction length is RFC 3339.
-pub fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |at: usize, n: usize| -> Option<u32> {
-        let part = b.get(at..at + n)?;
-        part.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    let at = |i: usize, c: u8| b.get(i) == Some(&c);
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
-        digits(0, 4),
-        digits(5, 2),
-        digits(8, 2),
-        digits(11, 2),
-        digits(14, 2),
-        digits(17, 2),
-    ) else {
-        return false;
-    };
-    if !(at(4, b'-') && at(7, b'-') && matches!(b.get(10), Some(b'T' | b't')) && at(13, b':') && at(16, b':'))
-    {
-        return false;
-    }
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return false;
-    }
-    let mut i = 19;
-    if at(i, b'.') {
-        let fraction = b
-            .get(i + 1..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if fraction == 0 {
-            return false;
-        }
-        i += 1 + fraction;
-    }
-    match b.get(i..) {
-        Some([b'Z' | b'z']) => true,
-        Some([b'+' | b'-', ..]) if b.len() == i + 6 && at(i + 3, b':') => {
-            matches!((digits(i + 1, 2), digits(i + 4, 2)), (Some(h), Some(m)) if h <= 23 && m <= 59)
-        }
-        _ => false,
-    }
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 
