@@ -37,6 +37,9 @@ writeFileSync(
   JSON.stringify({
     sdk: { path: "/pkg/index.js", suffix: "" },
     serde_wasm_bindgen: { path: "/alt/index.js", suffix: "ViaSerde" },
+    scan_probe_bound: { path: "/alt/index.js", suffix: "ScanProbe" },
+    copy_only_probe: { path: "/alt/index.js", suffix: "", alias: "copyProbe" },
+    encode_into_scan_probe: { path: "/alt/index.js", suffix: "", alias: "encodeIntoScanProbe" },
   }),
 );
 

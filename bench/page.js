@@ -5,12 +5,13 @@ const frames = await (await fetch("frames.json")).json();
 const candidates = [{ name: "json_parse", decoders: null }];
 // Each candidate is a module whose exports are the decoders, named as in the frames plus a suffix.
 const decoderNames = [...new Set(frames.map((f) => f.decoder))];
-for (const [name, { path, suffix }] of Object.entries(await (await fetch("candidates.json")).json())) {
+for (const [name, { path, suffix, alias }] of Object.entries(await (await fetch("candidates.json")).json())) {
   const module = await import(path);
   const decoders = {};
   for (const d of decoderNames) {
-    decoders[d] = module[d + suffix];
-    if (typeof decoders[d] !== "function") throw new Error(`${path} has no ${d + suffix}`);
+    // A probe (alias) stands in for every decoder: it measures a cost, not a decode.
+    decoders[d] = alias ? module[alias] : module[d + suffix];
+    if (typeof decoders[d] !== "function") throw new Error(`${path} has no ${alias ?? d + suffix}`);
   }
   candidates.push({ name, decoders });
 }

@@ -17,6 +17,8 @@ pub mod lxd;
 #[cfg(feature = "mws")]
 pub mod mws;
 #[cfg(feature = "strategy-serde-wasm-bindgen")]
+mod scan_probe;
+#[cfg(feature = "strategy-serde-wasm-bindgen")]
 mod strategy;
 
 /// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
