@@ -86,7 +86,11 @@ pub fn decode_mws_list(text: JsValue) -> Result<JsValue, JsValue> {
 fn probe(source: DecodeSource, value: JsValue) -> Result<JsValue, JsValue> {
     let text = text_of(source, &value)?;
     if !scan(text.as_bytes()) {
-        return Err(to_js_error(&Input::new(source, &text).error(DecodeErrorKind::Syntax, "", "not JSON")));
+        return Err(to_js_error(&Input::new(source, &text).error(
+            DecodeErrorKind::Syntax,
+            "",
+            "not JSON",
+        )));
     }
     parse_accepted(source, &value, &text)
 }
@@ -123,7 +127,12 @@ pub fn encode_into_scan_probe(value: JsValue) -> Result<JsValue, JsValue> {
         if buffer.len() < cap {
             buffer.resize(cap, 0);
         }
-        let written = encode_into(&value, &wasm_bindgen::memory(), buffer.as_ptr() as u32, cap as u32);
+        let written = encode_into(
+            &value,
+            &wasm_bindgen::memory(),
+            buffer.as_ptr() as u32,
+            cap as u32,
+        );
         written >= 0 && scan(&buffer[..written as usize])
     });
     if !ok {
