@@ -8,9 +8,13 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 pub mod decode;
+pub mod endpoint;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
 pub mod model;
+#[cfg(feature = "mws")]
+pub mod mws_client;
+pub mod session;
 
 /// The package version, as built. Lets an app log which SDK build it loaded.
 #[wasm_bindgen(js_name = version)]
