@@ -57,7 +57,8 @@ for (const feature of ["events-hub", "lxd", "cloudevents", "mws"]) {
     "--no-default-features", "--features", feature, "--", "-D", "warnings",
   ]);
 }
-await step("native tests (cargo test)", "cargo", "cargo", ["test", "--locked", "--workspace"]);
+// --no-fail-fast: one failing test binary must not hide the results of the others.
+await step("native tests (cargo test)", "cargo", "cargo", ["test", "--locked", "--workspace", "--no-fail-fast"]);
 const simBuilt = await step("build sim", "check", "cargo", ["build", "--locked", "-p", "sim"]);
 
 let sim;
@@ -75,7 +76,9 @@ if (sim) {
     NODE_ARGS: nodeWebSocketArgs.join(","),
     TEST_SIM_WS: `ws://127.0.0.1:${sim.port}`,
   };
-  const wasmTest = (file) => ["test", "--locked", "-p", "infra-events", "--target", "wasm32-unknown-unknown", "--test", file];
+  const wasmTest = (file) => [
+    "test", "--locked", "--no-fail-fast", "-p", "infra-events", "--target", "wasm32-unknown-unknown", "--test", file,
+  ];
   await step("wasm-bindgen-test, headless Chromium", "cargo", "cargo", wasmTest("web"), wasmEnv);
   await step("wasm-bindgen-test, Node", "cargo", "cargo", wasmTest("node"), wasmEnv);
   await sim.stop();
