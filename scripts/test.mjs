@@ -70,7 +70,16 @@ if (simBuilt) {
   }
 }
 if (sim) {
+  // The test page cannot log in itself (the Events Hub login sends no CORS headers, like the real
+  // server), so the tests get a token at compile time.
+  const login = await fetch(`${sim.origin}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: "admin" }),
+  });
+  const { token } = await login.json();
   const wasmEnv = {
+    TEST_SIM_HUB_TOKEN: token,
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
     CHROMEDRIVER: "/usr/bin/chromedriver",
     NODE_ARGS: nodeWebSocketArgs.join(","),

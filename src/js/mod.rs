@@ -20,6 +20,7 @@ pub mod mws;
 mod scan_probe;
 #[cfg(feature = "strategy-serde-wasm-bindgen")]
 mod strategy;
+pub mod subscribe;
 
 /// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
 /// carrying the fields of the `DecodeError` type.

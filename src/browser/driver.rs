@@ -1,0 +1,818 @@
+//! The browser driver of a live subscription: it runs a sans-IO [`Session`] with the browser's
+//! socket, one timer, the `online` / `visibilitychange` / `abort` listeners and the token
+//! provider, and hands events and state changes to JavaScript callbacks or to the async
+//! iterator.
+//!
+//! Ownership rules, so nothing outlives `close()`:
+//! - the driver owns every closure it gives the browser (socket handlers, the timer callback, the
+//!   listeners) and removes them when the subscription ends; no `Closure::forget`;
+//! - a closure is never freed while it may be running: sockets and listeners are detached at
+//!   once, and the Rust values are dropped on a later microtask;
+//! - user code (callbacks, the token provider) is never called while the driver's state is
+//!   borrowed, so a callback may call `close()` or an unsubscribe function freely.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, ArrayBuffer, Function, JsString, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+use crate::endpoint::{ConnectTarget, EndpointError, Token};
+use crate::session::{Action, ConnId, Delivery, Input, Millis, Session, SessionEvent, SessionStats, Source};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+
+    /// Any `EventTarget` (the global object, `document`, an `AbortSignal`).
+    type Target;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_event_listener(this: &Target, kind: &str, listener: &Function);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_event_listener(this: &Target, kind: &str, listener: &Function);
+
+    /// `reportError` (browsers, Deno): an error thrown by a callback reaches `window.onerror`
+    /// and the console as an uncaught one would, and the other callbacks still run.
+    #[wasm_bindgen(js_namespace = globalThis, js_name = reportError, catch)]
+    fn global_report_error(error: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(error: &JsValue);
+}
+
+/// Reports an exception thrown by an application callback without stopping the driver.
+fn report_error(error: &JsValue) {
+    if global_report_error(error).is_err() {
+        console_error(error);
+    }
+}
+
+fn now() -> Millis {
+    js_sys::Date::now().max(0.0) as Millis
+}
+
+/// Drops `value` on a later microtask, so a closure that is running now is not freed under it.
+fn drop_later<T: 'static>(value: T) {
+    wasm_bindgen_futures::spawn_local(async move { drop(value) });
+}
+
+/// A session of any source, with the step that turns a delivery into the JavaScript object.
+pub trait Engine {
+    /// [`Session::handle`].
+    fn handle(&mut self, input: Input, now: Millis);
+    /// [`Session::poll_action`].
+    fn poll_action(&mut self) -> Option<Action>;
+    /// [`Session::pop_event`], built as the JavaScript object the decode function would return.
+    fn pop_event(&mut self) -> Option<JsValue>;
+    /// [`Session::buffered`].
+    fn buffered(&self) -> usize;
+    /// [`Session::next_deadline`].
+    fn next_deadline(&self) -> Option<Millis>;
+    /// [`Session::stats`].
+    fn stats(&self) -> SessionStats;
+    /// [`Session::is_closed`].
+    fn is_closed(&self) -> bool;
+}
+
+/// A [`Session`] with its object builder.
+pub struct SessionEngine<S: Source> {
+    session: Session<S>,
+    build: fn(&Delivery<S::Event>) -> JsValue,
+}
+
+impl<S: Source> SessionEngine<S> {
+    /// Wraps `session`; `build` makes the object handed to JavaScript from a delivery.
+    pub fn new(session: Session<S>, build: fn(&Delivery<S::Event>) -> JsValue) -> Self {
+        SessionEngine { session, build }
+    }
+}
+
+impl<S: Source> Engine for SessionEngine<S> {
+    fn handle(&mut self, input: Input, now: Millis) {
+        self.session.handle(input, now)
+    }
+    fn poll_action(&mut self) -> Option<Action> {
+        self.session.poll_action()
+    }
+    fn pop_event(&mut self) -> Option<JsValue> {
+        self.session.pop_event().map(|d| (self.build)(&d))
+    }
+    fn buffered(&self) -> usize {
+        self.session.buffered()
+    }
+    fn next_deadline(&self) -> Option<Millis> {
+        self.session.next_deadline()
+    }
+    fn stats(&self) -> SessionStats {
+        self.session.stats()
+    }
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+}
+
+/// Where tokens come from.
+pub enum TokenSource {
+    /// No token is sent.
+    None,
+    /// The same token for every connection.
+    Static(Token),
+    /// A JavaScript function `() => Promise<string> | string`, called before every connect and
+    /// reconnect.
+    Provider(Function),
+}
+
+/// Builds the URL and protocols of one attempt (the endpoint's `target`).
+pub type TargetFn = Box<dyn Fn(Option<&Token>) -> Result<ConnectTarget, EndpointError>>;
+
+/// One open socket and the handlers it owns.
+struct LiveSocket {
+    conn: ConnId,
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut(Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl LiveSocket {
+    fn open(
+        weak: &Weak<RefCell<State>>,
+        conn: ConnId,
+        target: &ConnectTarget,
+    ) -> Result<LiveSocket, JsValue> {
+        let protocols = target.expose_protocols();
+        let ws = if protocols.is_empty() {
+            WebSocket::new(target.expose_url())?
+        } else {
+            let list: Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
+            WebSocket::new_with_str_sequence(target.expose_url(), &list)?
+        };
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let w = weak.clone();
+        let socket = ws.clone();
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            feed(
+                &w,
+                Input::SocketOpened {
+                    conn,
+                    protocol: socket.protocol(),
+                },
+            );
+        });
+        let w = weak.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            let data = e.data();
+            let input = if let Some(text) = data.dyn_ref::<JsString>() {
+                Input::TextFrame {
+                    conn,
+                    text: String::from(text),
+                }
+            } else if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
+                Input::BinaryFrame {
+                    conn,
+                    len: buf.byte_length() as usize,
+                }
+            } else {
+                Input::BinaryFrame { conn, len: 0 }
+            };
+            feed(&w, input);
+        });
+        let w = weak.clone();
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            feed(&w, Input::SocketError { conn });
+        });
+        let w = weak.clone();
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+            feed(
+                &w,
+                Input::SocketClosed {
+                    conn,
+                    code: e.code(),
+                    reason: e.reason(),
+                    was_clean: e.was_clean(),
+                },
+            );
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(LiveSocket {
+            conn,
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_error: on_error,
+            _on_close: on_close,
+        })
+    }
+
+    /// Detaches the handlers at once, closes the socket, frees the closures later.
+    fn dispose(self, code: u16, reason: &str) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        let live = matches!(self.ws.ready_state(), WebSocket::CONNECTING | WebSocket::OPEN);
+        if live && self.ws.close_with_code_and_reason(code, reason).is_err() {
+            let _ = self.ws.close();
+        }
+        drop_later(self);
+    }
+}
+
+struct Listener {
+    target: Target,
+    kind: &'static str,
+    closure: Closure<dyn FnMut(Event)>,
+}
+
+#[derive(Default)]
+struct Handlers {
+    next_id: u64,
+    keyed: Vec<(u64, String, Function)>,
+    any: Vec<(u64, Function)>,
+    state: Vec<(u64, Function)>,
+}
+
+struct State {
+    engine: Box<dyn Engine>,
+    target: TargetFn,
+    tokens: TokenSource,
+    token: Option<Token>,
+    socket: Option<LiveSocket>,
+    timer: Option<JsValue>,
+    tick: Option<Closure<dyn FnMut()>>,
+    listeners: Vec<Listener>,
+    handlers: Handlers,
+    /// `resolve` functions of pending `next()` calls, oldest first.
+    waiters: VecDeque<Function>,
+    /// The property that `on(key, …)` matches (`message` or `type`).
+    discriminant: &'static str,
+    /// The subscription has ended: nothing is delivered any more.
+    ended: bool,
+    /// The state keeps itself alive until it ends, as an open `WebSocket` does: a subscription
+    /// whose object the application dropped still runs until `close()` or the signal.
+    keep_alive: Option<Rc<RefCell<State>>>,
+}
+
+enum Out {
+    Event(JsValue),
+    State(JsValue),
+}
+
+/// A running subscription. Cheap to clone (shared state).
+#[derive(Clone)]
+pub struct Driver(Rc<RefCell<State>>);
+
+/// A weak handle on a [`Driver`], for closures that must not keep it alive.
+pub struct WeakDriver(Weak<RefCell<State>>);
+
+impl Driver {
+    /// A weak handle.
+    pub fn downgrade(&self) -> WeakDriver {
+        WeakDriver(Rc::downgrade(&self.0))
+    }
+
+    /// The driver, if it still exists.
+    pub fn upgrade(weak: &WeakDriver) -> Option<Driver> {
+        weak.0.upgrade().map(Driver)
+    }
+
+    /// Makes a driver and starts it on a later microtask, so callbacks registered right after
+    /// creation see the first `connecting`. `signal` is an optional `AbortSignal`.
+    pub fn start(
+        engine: Box<dyn Engine>,
+        target: TargetFn,
+        tokens: TokenSource,
+        discriminant: &'static str,
+        signal: Option<JsValue>,
+    ) -> Driver {
+        let state = Rc::new(RefCell::new(State {
+            engine,
+            target,
+            tokens,
+            token: None,
+            socket: None,
+            timer: None,
+            tick: None,
+            listeners: Vec::new(),
+            handlers: Handlers::default(),
+            waiters: VecDeque::new(),
+            discriminant,
+            ended: false,
+            keep_alive: None,
+        }));
+        state.borrow_mut().keep_alive = Some(state.clone());
+        {
+            let mut st = state.borrow_mut();
+            let token = match &st.tokens {
+                TokenSource::Static(t) => Some(t.clone()),
+                _ => None,
+            };
+            st.token = token;
+        }
+        let weak = Rc::downgrade(&state);
+        {
+            let mut st = state.borrow_mut();
+            let w = weak.clone();
+            st.tick = Some(Closure::<dyn FnMut()>::new(move || {
+                if let Some(rc) = w.upgrade() {
+                    rc.borrow_mut().timer = None;
+                }
+                feed(&w, Input::Tick);
+            }));
+            let global = js_sys::global();
+            let w = weak.clone();
+            st.listen(global.clone().unchecked_into(), "online", move |_| {
+                feed(&w, Input::Online)
+            });
+            if let Ok(document) = Reflect::get(&global, &"document".into()) {
+                if document.is_object() {
+                    let doc = document.clone();
+                    let w = weak.clone();
+                    st.listen(document.unchecked_into(), "visibilitychange", move |_| {
+                        let hidden = Reflect::get(&doc, &"hidden".into())
+                            .map(|h| h.is_truthy())
+                            .unwrap_or(false);
+                        feed(&w, Input::Visible { hidden });
+                    });
+                }
+            }
+            if let Some(signal) = signal.filter(|s| s.is_object()) {
+                let w = weak.clone();
+                st.listen(signal.clone().unchecked_into(), "abort", move |_| {
+                    if let Some(rc) = w.upgrade() {
+                        Driver(rc).abort();
+                    }
+                });
+            }
+        }
+        let driver = Driver(state);
+        let d = driver.clone();
+        let aborted = |s: &JsValue| {
+            Reflect::get(s, &"aborted".into())
+                .map(|a| a.is_truthy())
+                .unwrap_or(false)
+        };
+        let already_aborted = driver
+            .0
+            .borrow()
+            .listeners
+            .iter()
+            .any(|l| l.kind == "abort" && aborted(&l.target));
+        wasm_bindgen_futures::spawn_local(async move {
+            if already_aborted {
+                d.abort();
+            } else {
+                feed(&Rc::downgrade(&d.0), Input::Start);
+            }
+        });
+        driver
+    }
+
+    /// Registers a callback for events whose discriminant (`message` or `type`) is `key`, or for
+    /// every event (`key` `None`). Returns the id to unsubscribe with.
+    pub fn on_event(&self, key: Option<String>, callback: Function) -> u64 {
+        let id = {
+            let mut st = self.0.borrow_mut();
+            if st.ended {
+                return 0;
+            }
+            st.handlers.next_id += 1;
+            let id = st.handlers.next_id;
+            match key {
+                Some(k) => st.handlers.keyed.push((id, k, callback)),
+                None => st.handlers.any.push((id, callback)),
+            }
+            id
+        };
+        // Events may be waiting for a consumer.
+        let d = self.clone();
+        wasm_bindgen_futures::spawn_local(async move { pump(&d.0) });
+        id
+    }
+
+    /// Registers a callback for state events.
+    pub fn on_state(&self, callback: Function) -> u64 {
+        let mut st = self.0.borrow_mut();
+        if st.ended {
+            return 0;
+        }
+        st.handlers.next_id += 1;
+        let id = st.handlers.next_id;
+        st.handlers.state.push((id, callback));
+        id
+    }
+
+    /// Removes the callback registered under `id` (no-op if gone).
+    pub fn unsubscribe(&self, id: u64) {
+        let mut st = self.0.borrow_mut();
+        st.handlers.keyed.retain(|(i, _, _)| *i != id);
+        st.handlers.any.retain(|(i, _)| *i != id);
+        st.handlers.state.retain(|(i, _)| *i != id);
+    }
+
+    /// The session's counters.
+    pub fn stats(&self) -> SessionStats {
+        self.0.borrow().engine.stats()
+    }
+
+    /// Whether the subscription has ended.
+    pub fn is_ended(&self) -> bool {
+        self.0.borrow().ended
+    }
+
+    /// `next()` of the async iterator: a promise of `{value, done}`.
+    pub fn next(&self) -> Promise {
+        let mut resolve_slot: Option<Function> = None;
+        let promise = Promise::new(&mut |resolve, _reject| resolve_slot = Some(resolve));
+        let resolve = resolve_slot.expect("the executor runs at once");
+        let ended = {
+            let mut st = self.0.borrow_mut();
+            if st.ended {
+                true
+            } else {
+                st.waiters.push_back(resolve.clone());
+                false
+            }
+        };
+        if ended {
+            let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(JsValue::UNDEFINED, true));
+        } else {
+            pump(&self.0);
+        }
+        promise
+    }
+
+    /// The application's `close()`: final; no callback fires after it.
+    pub fn close(&self) {
+        self.finish(Input::Close, false);
+    }
+
+    /// The `AbortSignal` fired: final; `closed { why: aborted }` is the last state event.
+    pub fn abort(&self) {
+        self.finish(Input::Abort, true);
+    }
+
+    fn finish(&self, input: Input, tell: bool) {
+        let mut outs = Vec::new();
+        {
+            let mut st = self.0.borrow_mut();
+            if st.ended {
+                return;
+            }
+            st.engine.handle(input, now());
+            while let Some(action) = st.engine.poll_action() {
+                match action {
+                    Action::CloseSocket { conn, code, reason } => st.close_socket(conn, code, &reason),
+                    Action::Emit(event) if tell => outs.push(Out::State(to_js(&event))),
+                    _ => {}
+                }
+            }
+        }
+        dispatch(&self.0, outs);
+        teardown(&self.0);
+    }
+}
+
+impl State {
+    fn listen(&mut self, target: Target, kind: &'static str, f: impl FnMut(Event) + 'static) {
+        let closure = Closure::<dyn FnMut(Event)>::new(f);
+        target.add_event_listener(kind, closure.as_ref().unchecked_ref());
+        self.listeners.push(Listener {
+            target,
+            kind,
+            closure,
+        });
+    }
+
+    fn close_socket(&mut self, conn: ConnId, code: u16, reason: &str) {
+        if self.socket.as_ref().is_some_and(|s| s.conn == conn) {
+            if let Some(s) = self.socket.take() {
+                s.dispose(code, reason);
+            }
+        }
+    }
+
+    fn disarm(&mut self) {
+        if let Some(handle) = self.timer.take() {
+            clear_timeout(&handle);
+        }
+    }
+
+    fn arm(&mut self) {
+        self.disarm();
+        if self.ended {
+            return;
+        }
+        if let (Some(deadline), Some(tick)) = (self.engine.next_deadline(), self.tick.as_ref()) {
+            let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as f64;
+            self.timer = Some(set_timeout(tick.as_ref().unchecked_ref(), delay));
+        }
+    }
+
+    fn has_event_callbacks(&self) -> bool {
+        !self.handlers.any.is_empty() || !self.handlers.keyed.is_empty()
+    }
+
+    /// Opens the socket for `conn`, or reports why it cannot be.
+    fn open_socket(&mut self, weak: &Weak<RefCell<State>>, conn: ConnId) {
+        if let Some(old) = self.socket.take() {
+            old.dispose(crate::session::CLOSE_GIVING_UP, "replaced");
+        }
+        let target = match (self.target)(self.token.as_ref()) {
+            Ok(t) => t,
+            Err(e) => {
+                return self.engine.handle(
+                    Input::Fail {
+                        reason: e.to_string(),
+                    },
+                    now(),
+                )
+            }
+        };
+        match LiveSocket::open(weak, conn, &target) {
+            Ok(s) => self.socket = Some(s),
+            Err(_) => self.engine.handle(
+                Input::SocketClosed {
+                    conn,
+                    code: 1006,
+                    reason: "the WebSocket constructor threw".to_owned(),
+                    was_clean: false,
+                },
+                now(),
+            ),
+        }
+    }
+}
+
+/// Feeds one input from the browser, then runs the driver.
+fn feed(weak: &Weak<RefCell<State>>, input: Input) {
+    let Some(rc) = weak.upgrade() else { return };
+    {
+        let mut st = rc.borrow_mut();
+        if st.ended {
+            return;
+        }
+        if let Input::SocketClosed { conn, .. } = &input {
+            let conn = *conn;
+            if st.socket.as_ref().is_some_and(|s| s.conn == conn) {
+                if let Some(s) = st.socket.take() {
+                    s.dispose(1000, "");
+                }
+            }
+        }
+        st.engine.handle(input, now());
+    }
+    pump(&rc);
+}
+
+/// Runs the session until it has nothing more to say: delivers events, performs actions, emits
+/// state events, then arms the timer.
+fn pump(rc: &Rc<RefCell<State>>) {
+    let weak = Rc::downgrade(rc);
+    loop {
+        let mut outs = Vec::new();
+        let mut fetch: Option<(ConnId, Function)> = None;
+        let session_over;
+        {
+            let mut st = rc.borrow_mut();
+            if st.ended {
+                return;
+            }
+            // Events first: within one input they come before the state changes it caused.
+            let wanted = if st.has_event_callbacks() {
+                usize::MAX
+            } else {
+                st.waiters.len()
+            };
+            let mut taken = 0;
+            while taken < wanted {
+                match st.engine.pop_event() {
+                    Some(e) => {
+                        outs.push(Out::Event(e));
+                        taken += 1;
+                    }
+                    None => break,
+                }
+            }
+            while let Some(action) = st.engine.poll_action() {
+                match action {
+                    Action::FetchToken { conn } => match &st.tokens {
+                        TokenSource::Provider(f) => {
+                            fetch = Some((conn, f.clone()));
+                            break;
+                        }
+                        TokenSource::Static(t) => {
+                            st.token = Some(t.clone());
+                            st.engine.handle(Input::TokenReady { conn }, now());
+                        }
+                        TokenSource::None => {
+                            st.token = None;
+                            st.engine.handle(Input::TokenReady { conn }, now());
+                        }
+                    },
+                    Action::OpenSocket { conn, .. } => st.open_socket(&weak, conn),
+                    Action::SendText { conn, text } => {
+                        if let Some(s) = st.socket.as_ref().filter(|s| s.conn == conn) {
+                            let _ = s.ws.send_with_str(&text);
+                        }
+                    }
+                    Action::CloseSocket { conn, code, reason } => st.close_socket(conn, code, &reason),
+                    Action::Emit(event) => outs.push(Out::State(to_js(&event))),
+                }
+            }
+            session_over = st.engine.is_closed();
+            if !session_over {
+                st.arm();
+            }
+        }
+        let idle = outs.is_empty() && fetch.is_none();
+        dispatch(rc, outs);
+        if let Some((conn, provider)) = fetch {
+            request_token(&weak, conn, &provider);
+        }
+        if session_over {
+            teardown(rc);
+            return;
+        }
+        let more = {
+            let st = rc.borrow();
+            !st.ended && ((st.has_event_callbacks() || !st.waiters.is_empty()) && st.engine.buffered() > 0)
+        };
+        if idle || !more {
+            return;
+        }
+    }
+}
+
+/// Calls the token provider (outside any borrow) and feeds its answer back.
+fn request_token(weak: &Weak<RefCell<State>>, conn: ConnId, provider: &Function) {
+    let answer = provider.call0(&JsValue::UNDEFINED);
+    let weak = weak.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match answer {
+            Ok(value) => JsFuture::from(Promise::resolve(&value)).await,
+            Err(e) => Err(e),
+        };
+        let Some(rc) = weak.upgrade() else { return };
+        let input = {
+            let mut st = rc.borrow_mut();
+            if st.ended {
+                return;
+            }
+            match result.map(|v| v.as_string()) {
+                Ok(Some(token)) if !token.is_empty() => {
+                    st.token = Some(Token::new(token));
+                    Input::TokenReady { conn }
+                }
+                Ok(_) => Input::TokenFailed {
+                    conn,
+                    reason: "the token provider did not give a non-empty string".to_owned(),
+                },
+                Err(e) => Input::TokenFailed {
+                    conn,
+                    reason: error_text(&e),
+                },
+            }
+        };
+        feed(&weak, input);
+    });
+}
+
+/// An error's `message` (never its whole value, which could be anything).
+fn error_text(e: &JsValue) -> String {
+    let message = Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "the token provider failed".to_owned());
+    format!(
+        "token provider: {}",
+        message.chars().take(200).collect::<String>()
+    )
+}
+
+/// Hands events and state events to the application, outside any borrow. Each callback is
+/// looked up just before it is called, so one removed (or a `close()`) by an earlier callback is
+/// not called.
+fn dispatch(rc: &Rc<RefCell<State>>, outs: Vec<Out>) {
+    for out in outs {
+        match out {
+            Out::Event(event) => {
+                let (waiter, callbacks) = {
+                    let mut st = rc.borrow_mut();
+                    if st.ended {
+                        return;
+                    }
+                    let key = Reflect::get(&event, &st.discriminant.into())
+                        .ok()
+                        .and_then(|k| k.as_string());
+                    let mut callbacks: Vec<(u64, Function)> = st
+                        .handlers
+                        .keyed
+                        .iter()
+                        .filter(|(_, k, _)| Some(k) == key.as_ref())
+                        .map(|(i, _, f)| (*i, f.clone()))
+                        .collect();
+                    callbacks.extend(st.handlers.any.iter().map(|(i, f)| (*i, f.clone())));
+                    (st.waiters.pop_front(), callbacks)
+                };
+                if let Some(resolve) = waiter {
+                    let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(event.clone(), false));
+                }
+                for (id, f) in callbacks {
+                    if still_registered(rc, id) {
+                        if let Err(e) = f.call1(&JsValue::UNDEFINED, &event) {
+                            report_error(&e);
+                        }
+                    }
+                }
+            }
+            Out::State(event) => {
+                let callbacks: Vec<(u64, Function)> = {
+                    let st = rc.borrow();
+                    if st.ended {
+                        return;
+                    }
+                    st.handlers.state.iter().map(|(i, f)| (*i, f.clone())).collect()
+                };
+                for (id, f) in callbacks {
+                    if still_registered(rc, id) {
+                        if let Err(e) = f.call1(&JsValue::UNDEFINED, &event) {
+                            report_error(&e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn still_registered(rc: &Rc<RefCell<State>>, id: u64) -> bool {
+    let st = rc.borrow();
+    let h = &st.handlers;
+    !st.ended
+        && (h.keyed.iter().any(|(i, _, _)| *i == id)
+            || h.any.iter().any(|(i, _)| *i == id)
+            || h.state.iter().any(|(i, _)| *i == id))
+}
+
+/// Ends the subscription: removes every listener, the timer and the socket, forgets every
+/// callback, and ends pending `next()` calls.
+fn teardown(rc: &Rc<RefCell<State>>) {
+    let waiters = {
+        let mut st = rc.borrow_mut();
+        st.ended = true;
+        st.disarm();
+        for l in &st.listeners {
+            l.target
+                .remove_event_listener(l.kind, l.closure.as_ref().unchecked_ref());
+        }
+        let listeners = std::mem::take(&mut st.listeners);
+        drop_later(listeners);
+        if let Some(tick) = st.tick.take() {
+            drop_later(tick);
+        }
+        if let Some(s) = st.socket.take() {
+            s.dispose(crate::session::CLOSE_NORMAL, "closed");
+        }
+        st.handlers = Handlers::default();
+        st.token = None;
+        if let Some(me) = st.keep_alive.take() {
+            drop_later(me);
+        }
+        std::mem::take(&mut st.waiters)
+    };
+    for resolve in waiters {
+        let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(JsValue::UNDEFINED, true));
+    }
+}
+
+fn iter_result(value: JsValue, done: bool) -> JsValue {
+    let result = Object::new();
+    let _ = Reflect::set(&result, &"value".into(), &value);
+    let _ = Reflect::set(&result, &"done".into(), &JsValue::from_bool(done));
+    result.into()
+}
+
+/// A serialisable value as a JavaScript object (serde_json, then `JSON.parse`).
+pub fn to_js<T: serde::Serialize>(value: &T) -> JsValue {
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// [`SessionEvent`] as a JavaScript object.
+pub fn session_event_to_js(event: &SessionEvent) -> JsValue {
+    to_js(event)
+}

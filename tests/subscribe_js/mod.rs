@@ -1,0 +1,712 @@
+//! Live subscriptions in headless Chromium against the simulator: the exported `subscribe*`
+//! functions called, and their objects used, as JavaScript would (methods looked up on the
+//! object, callbacks as JS functions).
+//!
+//! The Events Hub and CloudEvents need a token from `POST /api/v1/auth/token`, which the page
+//! cannot read: the simulator sends no CORS headers there. `npm test` logs in after starting the
+//! simulator and hands the token over at compile time as `TEST_SIM_HUB_TOKEN`; without it the
+//! tests that need a valid token fail rather than pass unseen.
+
+#![cfg_attr(
+    not(all(feature = "events-hub", feature = "lxd", feature = "cloudevents")),
+    allow(dead_code, unused_imports)
+)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+use crate::transport::SIM_WS;
+
+#[wasm_bindgen]
+extern "C" {
+    // In `globalThis`, so the binding does not clash with the crate's own `setTimeout` import.
+    #[wasm_bindgen(js_namespace = globalThis, js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch(url: &str, init: &JsValue) -> Promise;
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn log(text: &str);
+}
+
+const HUB_TOKEN: Option<&str> = option_env!("TEST_SIM_HUB_TOKEN");
+
+fn http_base() -> String {
+    SIM_WS.replacen("ws://", "http://", 1)
+}
+
+async fn sleep(ms: u32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms as f64);
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// A control request. The page is another origin and the answer carries no CORS headers, so
+/// it goes as a simple `no-cors` POST: the simulator acts on it, the page cannot read the answer.
+async fn control(path_and_query: &str) {
+    let init = obj(&[("method", "POST".into()), ("mode", "no-cors".into())]);
+    let url = format!("{}/_sim/{path_and_query}", http_base());
+    if let Err(e) = JsFuture::from(fetch(&url, &init)).await {
+        log(&format!("control {path_and_query}: {e:?}"));
+    }
+}
+
+fn obj(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path).as_string().unwrap_or_default()
+}
+
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
+    let f: Function = get(target, method)
+        .dyn_into()
+        .unwrap_or_else(|_| panic!("no method {method}"));
+    f.apply(target, &args.iter().cloned().collect::<Array>())
+        .unwrap_or_else(|e| panic!("{method} threw {e:?}"))
+}
+
+/// Collects what a callback receives.
+struct Recorder {
+    seen: Rc<RefCell<Vec<JsValue>>>,
+    closure: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        let closure = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| s.borrow_mut().push(v));
+        Recorder { seen, closure }
+    }
+    fn function(&self) -> JsValue {
+        self.closure.as_ref().clone()
+    }
+    fn len(&self) -> usize {
+        self.seen.borrow().len()
+    }
+    fn all(&self) -> Vec<JsValue> {
+        self.seen.borrow().clone()
+    }
+    fn types(&self) -> Vec<String> {
+        self.all().iter().map(|v| text(v, "type")).collect()
+    }
+    /// Waits (up to `ms`) until `done` holds.
+    async fn wait_for(&self, ms: u32, what: &str, done: impl Fn(&Recorder) -> bool) {
+        let mut waited = 0;
+        while !done(self) {
+            assert!(
+                waited < ms,
+                "timed out waiting for {what}; seen {:?}",
+                self.types()
+            );
+            sleep(50).await;
+            waited += 50;
+        }
+    }
+}
+
+fn abort_controller() -> JsValue {
+    let class: Function = get(&js_sys::global(), "AbortController").unchecked_into();
+    Reflect::construct(&class, &Array::new()).unwrap()
+}
+
+fn fast_session() -> JsValue {
+    obj(&[(
+        "session",
+        obj(&[("backoff", obj(&[("baseMs", 100.into()), ("maxMs", 300.into())]))]),
+    )])
+}
+
+#[cfg(feature = "lxd")]
+fn lxd_options(extra: &[(&str, JsValue)]) -> JsValue {
+    let o = fast_session();
+    Reflect::set(&o, &"url".into(), &http_base().into()).unwrap();
+    for (k, v) in extra {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o
+}
+
+#[cfg(feature = "lxd")]
+fn subscribe_lxd(options: JsValue) -> JsValue {
+    infra_events::js::subscribe::subscribe_lxd(options).expect("subscribeLxd")
+}
+
+fn index_of(types: &[String], wanted: &str, from: usize) -> Option<usize> {
+    types
+        .iter()
+        .skip(from)
+        .position(|t| t == wanted)
+        .map(|i| i + from)
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_delivers_typed_events_and_states_in_order() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    events.wait_for(5_000, "three events", |r| r.len() >= 3).await;
+    for e in events.all() {
+        let t = text(&e, "type");
+        assert!(
+            ["logging", "operation", "lifecycle"].contains(&t.as_str()),
+            "typed event: {t}"
+        );
+        assert!(get(&e, "metadata").is_object());
+    }
+    assert_eq!(states.types()[..2], ["connecting", "open"]);
+    let stats = call(&sub, "stats", &[]);
+    assert!(get(&stats, "delivered").as_f64().unwrap() >= 3.0);
+    assert_eq!(get(&stats, "connectAttempts").as_f64(), Some(1.0));
+    call(&sub, "close", &[]);
+    assert_eq!(get(&sub, "closed").as_bool(), Some(true));
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_on_filters_by_type_and_unsubscribes() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let logging = Recorder::new();
+    let all = Recorder::new();
+    let off: Function = call(&sub, "on", &["logging".into(), logging.function()]).unchecked_into();
+    call(&sub, "onEvent", &[all.function()]);
+    logging
+        .wait_for(8_000, "two logging events", |r| r.len() >= 2)
+        .await;
+    assert!(
+        logging.types().iter().all(|t| t == "logging"),
+        "{:?}",
+        logging.types()
+    );
+    off.call0(&JsValue::UNDEFINED).unwrap();
+    off.call0(&JsValue::UNDEFINED).unwrap(); // twice is harmless
+    let kept = logging.len();
+    let before = all.len();
+    all.wait_for(5_000, "more events", |r| r.len() >= before + 3)
+        .await;
+    assert_eq!(logging.len(), kept, "no call after unsubscribing");
+    call(&sub, "close", &[]);
+    off.call0(&JsValue::UNDEFINED).unwrap(); // after close too
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_drop_reconnects_with_resync_and_events_flow_again() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
+        .await;
+    control("drop?source=lxd").await;
+    states
+        .wait_for(8_000, "reconnecting, open, resync", |r| {
+            let t = r.types();
+            index_of(&t, "reconnecting", 0)
+                .and_then(|i| index_of(&t, "open", i))
+                .and_then(|i| index_of(&t, "resync", i))
+                .is_some()
+        })
+        .await;
+    let reconnecting = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "reconnecting")
+        .unwrap();
+    assert_eq!(text(&reconnecting, "cause.kind"), "lost");
+    let resync = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "resync")
+        .unwrap();
+    assert!(get(&resync, "gapEndedAt").as_f64() >= get(&resync, "gapStartedAt").as_f64());
+    let after = events.len();
+    events
+        .wait_for(5_000, "events after the resync", |r| r.len() >= after + 2)
+        .await;
+    assert_eq!(get(&call(&sub, "stats", &[]), "reconnects").as_f64(), Some(1.0));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_malformed_frame_is_a_frame_error_and_the_stream_goes_on() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
+        .await;
+    control("fault?kind=malformed&source=lxd").await;
+    states
+        .wait_for(5_000, "frameError", |r| {
+            r.types().contains(&"frameError".to_owned())
+        })
+        .await;
+    let error = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "frameError")
+        .unwrap();
+    assert_eq!(text(&error, "error.kind"), "decode");
+    assert_eq!(text(&error, "error.error.kind"), "syntax");
+    let after = events.len();
+    events
+        .wait_for(5_000, "events after the bad frame", |r| r.len() >= after + 2)
+        .await;
+    assert!(
+        !states.types().contains(&"reconnecting".to_owned()),
+        "the link stayed up"
+    );
+    assert_eq!(get(&call(&sub, "stats", &[]), "decodeErrors").as_f64(), Some(1.0));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_close_is_final_no_callback_afterwards() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    events.wait_for(5_000, "an event", |r| r.len() >= 1).await;
+    call(&sub, "close", &[]);
+    let (e, s) = (events.len(), states.len());
+    sleep(1_500).await;
+    assert_eq!((events.len(), states.len()), (e, s), "nothing after close()");
+    assert!(
+        !states.types().contains(&"closed".to_owned()),
+        "close() itself is not reported"
+    );
+    let done = JsFuture::from(call(&sub, "next", &[]).unchecked_into::<Promise>())
+        .await
+        .unwrap();
+    assert_eq!(get(&done, "done").as_bool(), Some(true));
+    call(&sub, "close", &[]); // idempotent
+                              // Registering after close is a no-op, not an error.
+    call(&sub, "onEvent", &[events.function()]);
+    sleep(500).await;
+    assert_eq!(events.len(), e);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_abort_signal_ends_it() {
+    let controller = abort_controller();
+    let sub = subscribe_lxd(lxd_options(&[("signal", get(&controller, "signal"))]));
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    events.wait_for(5_000, "an event", |r| r.len() >= 1).await;
+    let pending = call(&sub, "next", &[]);
+    call(&controller, "abort", &[]);
+    let last = states.all().pop().unwrap();
+    assert_eq!(text(&last, "type"), "closed");
+    assert_eq!(text(&last, "why.kind"), "aborted");
+    let (e, s) = (events.len(), states.len());
+    let done = JsFuture::from(pending.unchecked_into::<Promise>()).await.unwrap();
+    assert_eq!(get(&done, "done").as_bool(), Some(true), "a pending next() ends");
+    sleep(1_000).await;
+    assert_eq!((events.len(), states.len()), (e, s), "nothing after the abort");
+    assert_eq!(get(&sub, "closed").as_bool(), Some(true));
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_already_aborted_signal_never_connects() {
+    let controller = abort_controller();
+    call(&controller, "abort", &[]);
+    let sub = subscribe_lxd(lxd_options(&[("signal", get(&controller, "signal"))]));
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    sleep(500).await;
+    assert_eq!(states.types(), ["closed"]);
+    assert_eq!(
+        get(&call(&sub, "stats", &[]), "connectAttempts").as_f64(),
+        Some(0.0)
+    );
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_async_iterator_pulls_events_then_ends() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    // `[Symbol.asyncIterator]()` returns the subscription itself.
+    let iter_fn: Function = Reflect::get(&sub, &js_sys::Symbol::async_iterator())
+        .unwrap()
+        .unchecked_into();
+    let iterator = iter_fn.call0(&sub).unwrap();
+    assert!(Object::is(&iterator, &sub));
+    for _ in 0..3 {
+        let r = JsFuture::from(call(&iterator, "next", &[]).unchecked_into::<Promise>())
+            .await
+            .unwrap();
+        assert_eq!(get(&r, "done").as_bool(), Some(false));
+        assert!(!text(&get(&r, "value"), "type").is_empty());
+    }
+    let r = JsFuture::from(call(&iterator, "return", &[]).unchecked_into::<Promise>())
+        .await
+        .unwrap();
+    assert_eq!(get(&r, "done").as_bool(), Some(true), "return() closes");
+    assert_eq!(get(&sub, "closed").as_bool(), Some(true));
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_iterator_buffers_between_pulls() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    sleep(1_500).await; // events arrive with nobody pulling: they wait in the session buffer
+    let stats = call(&sub, "stats", &[]);
+    assert!(
+        get(&stats, "buffered").as_f64().unwrap() >= 1.0,
+        "buffered while nobody pulls"
+    );
+    assert_eq!(get(&stats, "delivered").as_f64(), Some(0.0));
+    let r = JsFuture::from(call(&sub, "next", &[]).unchecked_into::<Promise>())
+        .await
+        .unwrap();
+    assert_eq!(get(&r, "done").as_bool(), Some(false));
+    assert_eq!(get(&call(&sub, "stats", &[]), "delivered").as_f64(), Some(1.0));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_calls_the_token_provider_before_every_attempt() {
+    let calls = Rc::new(RefCell::new(0u32));
+    let c = calls.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        *c.borrow_mut() += 1;
+        let token = JsValue::from_str("not-a-valid-token");
+        Promise::resolve(&token).into()
+    });
+    let options = fast_session();
+    Reflect::set(&options, &"url".into(), &http_base().into()).unwrap();
+    Reflect::set(&options, &"channels".into(), &Array::of1(&"stats".into())).unwrap();
+    Reflect::set(&options, &"token".into(), provider.as_ref()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).expect("subscribeEventsHub");
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "three attempts", |r| {
+            r.types().iter().filter(|t| *t == "reconnecting").count() >= 2
+        })
+        .await;
+    let c = calls.clone();
+    states
+        .wait_for(5_000, "the third provider call", move |_| *c.borrow() >= 3)
+        .await;
+    let reconnecting = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "reconnecting")
+        .unwrap();
+    // The sim refuses the token with HTTP 401, which a browser sees as 1006 before `open`.
+    assert_eq!(text(&reconnecting, "cause.kind"), "neverOpened");
+    call(&sub, "close", &[]);
+    let n = *calls.borrow();
+    sleep(800).await;
+    assert_eq!(*calls.borrow(), n, "no call after close()");
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_provider_failure_is_retried() {
+    let calls = Rc::new(RefCell::new(0u32));
+    let c = calls.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        *c.borrow_mut() += 1;
+        Promise::reject(&js_sys::Error::new("no session").into()).into()
+    });
+    let options = fast_session();
+    Reflect::set(&options, &"url".into(), &http_base().into()).unwrap();
+    Reflect::set(&options, &"token".into(), provider.as_ref()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "a retry", |r| {
+            r.types().contains(&"reconnecting".to_owned())
+        })
+        .await;
+    let reconnecting = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "reconnecting")
+        .unwrap();
+    assert_eq!(text(&reconnecting, "cause.kind"), "tokenFailed");
+    assert!(text(&reconnecting, "cause.reason").contains("no session"));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+fn subscribe_events_hub_configuration_errors_throw_at_once() {
+    let remote = obj(&[
+        ("url", "ws://devops.example.com".into()),
+        ("token", "secret-token".into()),
+    ]);
+    let error =
+        infra_events::js::subscribe::subscribe_events_hub(remote).expect_err("token over ws:// refused");
+    assert_eq!(text(&error, "name"), "EndpointError");
+    assert!(
+        !text(&error, "message").contains("secret-token"),
+        "no token in the message"
+    );
+    let bad = obj(&[("url", "http://127.0.0.1:1".into()), ("token", 42.into())]);
+    let error = infra_events::js::subscribe::subscribe_events_hub(bad).expect_err("a number is no token");
+    assert_eq!(text(&error, "name"), "TypeError");
+    let error =
+        infra_events::js::subscribe::subscribe_events_hub(JsValue::from_str("x")).expect_err("not an object");
+    assert_eq!(text(&error, "name"), "TypeError");
+}
+
+#[cfg(feature = "events-hub")]
+fn hub_options(token: &str, channels: &[&str]) -> JsValue {
+    let options = fast_session();
+    Reflect::set(&options, &"url".into(), &http_base().into()).unwrap();
+    let list: Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
+    Reflect::set(&options, &"channels".into(), &list).unwrap();
+    Reflect::set(&options, &"token".into(), &token.into()).unwrap();
+    options
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
+    let Some(token) = HUB_TOKEN else {
+        panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
+    };
+    let sub =
+        infra_events::js::subscribe::subscribe_events_hub(hub_options(token, &["pdfm", "stats"])).unwrap();
+    let events = Recorder::new();
+    let states = Recorder::new();
+    let welcome = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    call(
+        &sub,
+        "on",
+        &[
+            "WebSocket connection established subscribed to global by default".into(),
+            welcome.function(),
+        ],
+    );
+    welcome.wait_for(5_000, "the welcome", |r| r.len() == 1).await;
+    assert!(get(&welcome.all()[0], "body.subscriptions").is_array());
+    events.wait_for(8_000, "events", |r| r.len() >= 4).await;
+    for e in events.all() {
+        assert_eq!(text(&e, "id").len(), 64, "hub ids are 64 hex");
+    }
+    control("drop?source=hub").await;
+    states
+        .wait_for(8_000, "resync", |r| r.types().contains(&"resync".to_owned()))
+        .await;
+    welcome
+        .wait_for(5_000, "a second welcome", |r| r.len() == 2)
+        .await;
+    let before = events.len();
+    control("fault?kind=duplicate&source=hub").await;
+    events
+        .wait_for(8_000, "more events", |r| r.len() >= before + 4)
+        .await;
+    let ids: Vec<String> = events.all().iter().map(|e| text(e, "id")).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no id delivered twice");
+    let stats = call(&sub, "stats", &[]);
+    assert!(
+        get(&stats, "duplicates").as_f64() >= Some(1.0),
+        "the duplicate was dropped"
+    );
+    assert_eq!(get(&stats, "reconnects").as_f64(), Some(1.0));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "cloudevents")]
+#[wasm_bindgen_test]
+async fn subscribe_cloud_events_with_token_receives_typed_events() {
+    let Some(token) = HUB_TOKEN else {
+        panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
+    };
+    let options = fast_session();
+    Reflect::set(
+        &options,
+        &"url".into(),
+        &format!("{}/cloudevents", http_base()).into(),
+    )
+    .unwrap();
+    Reflect::set(&options, &"token".into(), &token.into()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_cloud_events(options).unwrap();
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    events.wait_for(8_000, "events", |r| r.len() >= 3).await;
+    let open = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "open")
+        .unwrap();
+    assert_eq!(text(&open, "protocol"), "cloudevents.json");
+    for e in events.all() {
+        assert_eq!(text(&e, "specversion"), "1.0");
+        assert!(text(&e, "source").starts_with("https://metalsoft.io/"));
+    }
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_idle_timeout_fires_from_the_driver_timer() {
+    let options = lxd_options(&[]);
+    let session = get(&options, "session");
+    Reflect::set(&session, &"idleTimeoutMs".into(), &800.into()).unwrap();
+    let sub = subscribe_lxd(options);
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
+        .await;
+    // Half-open: the socket stays up but nothing arrives; only the timer can notice.
+    control("silence?source=lxd&secs=5").await;
+    states
+        .wait_for(5_000, "reconnecting", |r| {
+            r.types().contains(&"reconnecting".to_owned())
+        })
+        .await;
+    let reconnecting = states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == "reconnecting")
+        .unwrap();
+    assert_eq!(text(&reconnecting, "cause.kind"), "idleTimeout");
+    states
+        .wait_for(5_000, "resync", |r| r.types().contains(&"resync".to_owned()))
+        .await;
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_iterator_is_bounded_by_the_buffer() {
+    let options = lxd_options(&[]);
+    let session = get(&options, "session");
+    Reflect::set(&session, &"bufferCapacity".into(), &2.into()).unwrap();
+    let sub = subscribe_lxd(options);
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    // Nobody pulls: beyond two events, the oldest are dropped and reported.
+    control("burst?source=lxd&rate=50&secs=1").await;
+    states
+        .wait_for(5_000, "overflow", |r| r.types().contains(&"overflow".to_owned()))
+        .await;
+    let stats = call(&sub, "stats", &[]);
+    assert_eq!(get(&stats, "buffered").as_f64(), Some(2.0));
+    assert!(get(&stats, "dropped").as_f64() >= Some(1.0));
+    let r = JsFuture::from(call(&sub, "next", &[]).unchecked_into::<Promise>())
+        .await
+        .unwrap();
+    assert_eq!(get(&r, "done").as_bool(), Some(false));
+    // `using` support: Symbol.dispose is close().
+    let dispose = get(&get(&js_sys::global(), "Symbol"), "dispose");
+    if dispose.is_symbol() {
+        let f: Function = Reflect::get(&sub, &dispose).unwrap().unchecked_into();
+        f.call0(&sub).unwrap();
+    } else {
+        call(&sub, "close", &[]);
+    }
+    assert_eq!(get(&sub, "closed").as_bool(), Some(true));
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_a_throwing_callback_does_not_stop_the_others() {
+    let sub = subscribe_lxd(lxd_options(&[]));
+    let thrower = Closure::<dyn FnMut(JsValue) -> Result<(), JsValue>>::new(|_| {
+        Err(js_sys::Error::new("app bug").into())
+    });
+    let events = Recorder::new();
+    call(&sub, "onEvent", &[thrower.as_ref().clone()]);
+    call(&sub, "onEvent", &[events.function()]);
+    events
+        .wait_for(5_000, "events despite the throwing callback", |r| r.len() >= 3)
+        .await;
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_online_event_retries_at_once_and_is_removed_by_close() {
+    let options = obj(&[
+        ("url", "http://127.0.0.1:9".into()),
+        (
+            "session",
+            obj(&[(
+                "backoff",
+                obj(&[("baseMs", 60_000.into()), ("maxMs", 60_000.into())]),
+            )]),
+        ),
+    ]);
+    let sub = subscribe_lxd(options);
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(5_000, "reconnecting", |r| {
+            r.types().contains(&"reconnecting".to_owned())
+        })
+        .await;
+    let delay = get(&states.all().pop().unwrap(), "delayMs").as_f64().unwrap();
+    let online = || {
+        let event = web_event("online");
+        call(&js_sys::global(), "dispatchEvent", &[event]);
+    };
+    if delay > 2_000.0 {
+        online();
+        states
+            .wait_for(1_000, "a second attempt right after `online`", |r| {
+                r.types().iter().filter(|t| *t == "connecting").count() >= 2
+            })
+            .await;
+    } else {
+        log("online fast path not checked: the jittered delay was short");
+    }
+    call(&sub, "close", &[]);
+    let n = states.len();
+    online();
+    sleep(300).await;
+    assert_eq!(states.len(), n, "no listener left after close()");
+}
+
+fn web_event(kind: &str) -> JsValue {
+    let class: Function = get(&js_sys::global(), "Event").unchecked_into();
+    Reflect::construct(&class, &Array::of1(&kind.into())).unwrap()
+}
