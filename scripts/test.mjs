@@ -82,6 +82,9 @@ if (sim) {
     TEST_SIM_HUB_TOKEN: token,
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER: "wasm-bindgen-test-runner",
     CHROMEDRIVER: "/usr/bin/chromedriver",
+    // The subscription tests run one at a time against the shared simulator: more than the
+    // runner's default 20 s for the whole browser run.
+    WASM_BINDGEN_TEST_TIMEOUT: "300",
     NODE_ARGS: nodeWebSocketArgs.join(","),
     TEST_SIM_WS: `ws://127.0.0.1:${sim.port}`,
   };

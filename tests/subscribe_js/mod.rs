@@ -40,6 +40,41 @@ fn http_base() -> String {
     SIM_WS.replacen("ws://", "http://", 1)
 }
 
+/// The tests share one simulator, and its faults (drop, silence, malformed frames, bursts) reach
+/// every open socket of a source; the runner interleaves async tests. So each test holds this for
+/// its whole run. A lease rather than a flag cleared on drop: a failing test in wasm may never run
+/// its destructors, and the next test must still get its turn.
+struct OneAtATime;
+
+thread_local! {
+    static HELD_SINCE: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
+}
+
+const LEASE_MS: f64 = 60_000.0;
+
+async fn one_at_a_time() -> OneAtATime {
+    loop {
+        let now = js_sys::Date::now();
+        let free = HELD_SINCE.with(|h| match h.get() {
+            Some(since) if now - since < LEASE_MS => false,
+            _ => {
+                h.set(Some(now));
+                true
+            }
+        });
+        if free {
+            return OneAtATime;
+        }
+        sleep(25).await;
+    }
+}
+
+impl Drop for OneAtATime {
+    fn drop(&mut self) {
+        HELD_SINCE.with(|h| h.set(None));
+    }
+}
+
 async fn sleep(ms: u32) {
     let promise = Promise::new(&mut |resolve, _| {
         set_timeout(&resolve, ms as f64);
@@ -161,6 +196,7 @@ fn index_of(types: &[String], wanted: &str, from: usize) -> Option<usize> {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_delivers_typed_events_and_states_in_order() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let events = Recorder::new();
     let states = Recorder::new();
@@ -186,6 +222,7 @@ async fn subscribe_lxd_delivers_typed_events_and_states_in_order() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_on_filters_by_type_and_unsubscribes() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let logging = Recorder::new();
     let all = Recorder::new();
@@ -213,6 +250,7 @@ async fn subscribe_lxd_on_filters_by_type_and_unsubscribes() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_drop_reconnects_with_resync_and_events_flow_again() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let events = Recorder::new();
     let states = Recorder::new();
@@ -254,6 +292,7 @@ async fn subscribe_lxd_drop_reconnects_with_resync_and_events_flow_again() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_malformed_frame_is_a_frame_error_and_the_stream_goes_on() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let events = Recorder::new();
     let states = Recorder::new();
@@ -290,6 +329,7 @@ async fn subscribe_lxd_malformed_frame_is_a_frame_error_and_the_stream_goes_on()
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_close_is_final_no_callback_afterwards() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let events = Recorder::new();
     let states = Recorder::new();
@@ -318,6 +358,7 @@ async fn subscribe_lxd_close_is_final_no_callback_afterwards() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_abort_signal_ends_it() {
+    let _turn = one_at_a_time().await;
     let controller = abort_controller();
     let sub = subscribe_lxd(lxd_options(&[("signal", get(&controller, "signal"))]));
     let events = Recorder::new();
@@ -341,6 +382,7 @@ async fn subscribe_lxd_abort_signal_ends_it() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_already_aborted_signal_never_connects() {
+    let _turn = one_at_a_time().await;
     let controller = abort_controller();
     call(&controller, "abort", &[]);
     let sub = subscribe_lxd(lxd_options(&[("signal", get(&controller, "signal"))]));
@@ -357,6 +399,7 @@ async fn subscribe_lxd_already_aborted_signal_never_connects() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_async_iterator_pulls_events_then_ends() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     // `[Symbol.asyncIterator]()` returns the subscription itself.
     let iter_fn: Function = Reflect::get(&sub, &js_sys::Symbol::async_iterator())
@@ -381,6 +424,7 @@ async fn subscribe_lxd_async_iterator_pulls_events_then_ends() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_iterator_buffers_between_pulls() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     sleep(1_500).await; // events arrive with nobody pulling: they wait in the session buffer
     let stats = call(&sub, "stats", &[]);
@@ -400,6 +444,7 @@ async fn subscribe_lxd_iterator_buffers_between_pulls() {
 #[cfg(feature = "events-hub")]
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_calls_the_token_provider_before_every_attempt() {
+    let _turn = one_at_a_time().await;
     let calls = Rc::new(RefCell::new(0u32));
     let c = calls.clone();
     let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
@@ -439,6 +484,7 @@ async fn subscribe_events_hub_calls_the_token_provider_before_every_attempt() {
 #[cfg(feature = "events-hub")]
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_provider_failure_is_retried() {
+    let _turn = one_at_a_time().await;
     let calls = Rc::new(RefCell::new(0u32));
     let c = calls.clone();
     let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
@@ -501,6 +547,7 @@ fn hub_options(token: &str, channels: &[&str]) -> JsValue {
 #[cfg(feature = "events-hub")]
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
+    let _turn = one_at_a_time().await;
     let Some(token) = HUB_TOKEN else {
         panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
     };
@@ -554,6 +601,7 @@ async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
 #[cfg(feature = "cloudevents")]
 #[wasm_bindgen_test]
 async fn subscribe_cloud_events_with_token_receives_typed_events() {
+    let _turn = one_at_a_time().await;
     let Some(token) = HUB_TOKEN else {
         panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
     };
@@ -587,6 +635,7 @@ async fn subscribe_cloud_events_with_token_receives_typed_events() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_idle_timeout_fires_from_the_driver_timer() {
+    let _turn = one_at_a_time().await;
     let options = lxd_options(&[]);
     let session = get(&options, "session");
     Reflect::set(&session, &"idleTimeoutMs".into(), &800.into()).unwrap();
@@ -618,6 +667,7 @@ async fn subscribe_lxd_idle_timeout_fires_from_the_driver_timer() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_iterator_is_bounded_by_the_buffer() {
+    let _turn = one_at_a_time().await;
     let options = lxd_options(&[]);
     let session = get(&options, "session");
     Reflect::set(&session, &"bufferCapacity".into(), &2.into()).unwrap();
@@ -650,6 +700,7 @@ async fn subscribe_lxd_iterator_is_bounded_by_the_buffer() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_a_throwing_callback_does_not_stop_the_others() {
+    let _turn = one_at_a_time().await;
     let sub = subscribe_lxd(lxd_options(&[]));
     let thrower = Closure::<dyn FnMut(JsValue) -> Result<(), JsValue>>::new(|_| {
         Err(js_sys::Error::new("app bug").into())
@@ -666,6 +717,7 @@ async fn subscribe_lxd_a_throwing_callback_does_not_stop_the_others() {
 #[cfg(feature = "lxd")]
 #[wasm_bindgen_test]
 async fn subscribe_lxd_online_event_retries_at_once_and_is_removed_by_close() {
+    let _turn = one_at_a_time().await;
     let options = obj(&[
         ("url", "http://127.0.0.1:9".into()),
         (
