@@ -4,6 +4,10 @@
 //! arrive in bursts (many in one second, during paging) while polls fail — every event must be
 //! delivered exactly once, in order.
 
+mod common;
+
+use common::form_decode;
+
 use std::collections::{HashSet, VecDeque};
 
 use infra_events::model::mws::MwsEvent;
@@ -44,29 +48,6 @@ fn mws_date(secs: i64) -> String {
 
 /// Base of the virtual clock: 2025-01-27 12:00:00 UTC.
 const T0: i64 = 1_737_979_200;
-
-fn form_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
 
 fn param(path: &str, key: &str) -> Option<String> {
     let (_, query) = path.split_once('?')?;

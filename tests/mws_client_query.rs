@@ -3,36 +3,16 @@
 //! `sort`, `max`, `offset`, `api-version=3`, and percent-encoding that survives form-style
 //! decoding.
 
+mod common;
+
+use common::form_decode;
+
 use infra_events::mws_client::{
     percent_encode, DateError, Filter, ListQuery, MwsDate, Operand, Operator, QueryError, QueryValue,
     SortOrder,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-/// Decodes a query value as servers split forms: `%XX` bytes, and `+` as a space.
-fn form_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            c => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
 
 /// The query parameters of a path, decoded, in order.
 fn params(path_and_query: &str) -> Vec<(String, String)> {
