@@ -4,36 +4,26 @@
 #   scripts/lxd-capture.sh lxd      -> tests/fixtures/lxd/lxd-5.0.2.jsonl
 #   scripts/lxd-capture.sh incus    -> tests/fixtures/lxd/incus-6.0.4.jsonl
 #
-# Needs root (the daemon mounts and makes cgroups). Everything it starts is stopped by PID from an
-# EXIT trap, also on failure or interruption. Nothing leaves the machine: the daemon runs in network
-# and mount namespaces of its own, with only a loopback and an unconnected veth pair (the parent of
-# the macvlan network), so its image and instance-type refreshes fail at once instead of reaching
-# for a resolver. The event listener reaches it through a socat bridge on 127.0.0.1; the unix
-# socket is a file, so the bridge and the CLI work across the namespace boundary. State and logs
-# live in target/lxd-run/<flavour>/ (gen.log holds every command's output).
+# The daemon is started, bridged to 127.0.0.1 and stopped by scripts/lxd-daemon.sh (sourced): see
+# there for the namespaces it runs in and why. Everything started here is stopped by PID from an
+# EXIT trap, also on failure or interruption. State and logs live in target/lxd-run/<flavour>/
+# (gen.log holds every command's output). LXD_CAPTURE_OUT=DIR writes the fixture elsewhere (to try
+# the script without touching the committed fixtures).
 set -euo pipefail
 
 FLAVOR=${1:-lxd}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BASE=$ROOT/target/lxd-run/$FLAVOR
-STATE=$BASE/state
-OUT_DIR=$ROOT/tests/fixtures/lxd
-export DEBIAN_FRONTEND=noninteractive
-APT_LOCK=(-o DPkg::Lock::Timeout=600)
+OUT_DIR=${LXD_CAPTURE_OUT:-$ROOT/tests/fixtures/lxd}
+# shellcheck source=scripts/lxd-daemon.sh
+source "$ROOT/scripts/lxd-daemon.sh"
 
 case $FLAVOR in
 lxd)
-    PORT=18443
-    export LXD_DIR=$STATE LXD_CONF=$BASE/client
-    DAEMON=(/usr/bin/lxd)
-    CLI=lxc
+    lxd_configure lxd "$ROOT/target/lxd-run/lxd" 18443
     OUT=$OUT_DIR/lxd-5.0.2.jsonl
     ;;
 incus)
-    PORT=18453
-    export INCUS_DIR=$STATE INCUS_CONF=$BASE/client
-    DAEMON=(/usr/libexec/incus/incusd)
-    CLI=incus
+    lxd_configure incus "$ROOT/target/lxd-run/incus" 18453
     OUT=$OUT_DIR/incus-6.0.4.jsonl
     ;;
 *)
@@ -41,38 +31,13 @@ incus)
     exit 2
     ;;
 esac
+BASE=$LXD_RUN_DIR
+CLI=$LXD_CLI
+PORT=$LXD_PORT
 
 log() { echo "[lxd-capture] $*" >&2; }
 
-install_packages() {
-    local missing=() tool
-    for tool in socat curl openssl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-    dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
-    # LXD 5.0.2 is in bookworm main.
-    [ "$FLAVOR" = lxd ] && [ ! -x /usr/bin/lxd ] && missing+=(lxd)
-    if [ ${#missing[@]} -gt 0 ]; then
-        apt-get "${APT_LOCK[@]}" update -qq
-        apt-get "${APT_LOCK[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-    fi
-    [ "$FLAVOR" = lxd ] || [ -x /usr/libexec/incus/incusd ] && return 0
-    # Incus 6.0 LTS is only in bookworm-backports. A private source list keeps /etc/apt untouched;
-    # the mirror is the one the machine's own sources already use.
-    local apt=$BASE/apt mirror security
-    mkdir -p "$apt/lists/partial"
-    mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null |
-        grep -oE '^URIs: *[^ ]+/debian/?$|^deb +[^ ]+/debian/? ' | head -n1 | sed -E 's/^URIs: *//; s/^deb +//; s/ +$//' || true)
-    security=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -oE '^URIs: *[^ ]+/debian-security/?$' | head -n1 | sed -E 's/^URIs: *//' || true)
-    : "${mirror:?no Debian mirror found in /etc/apt}"
-    printf 'deb %s %s main\n' "$mirror" bookworm "$mirror" bookworm-updates "$mirror" bookworm-backports >"$apt/sources.list"
-    [ -n "$security" ] && printf 'deb %s bookworm-security main\n' "$security" >>"$apt/sources.list"
-    local private=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$apt/lists"
-        -o APT::Get::List-Cleanup=0 "${APT_LOCK[@]}")
-    apt-get "${private[@]}" update -qq
-    apt-get "${private[@]}" install -y -qq --no-install-recommends -t bookworm-backports incus-base >/dev/null
-}
-
-DAEMON_PID='' SOCAT_PID='' LISTEN_PID=''
+LISTEN_PID=''
 
 stop_all() {
     local rc=$?
@@ -81,37 +46,9 @@ stop_all() {
         kill -TERM "$LISTEN_PID"
         wait "$LISTEN_PID"
     fi
-    if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
-        # Instances first: their monitors are children of the daemon's work, not of this shell.
-        timeout 60 $CLI stop --all --force >/dev/null 2>&1
-        for p in $(timeout 20 $CLI project list -f csv -c n 2>/dev/null | sed 's/ (current)//'); do
-            timeout 60 $CLI stop --all --force --project "$p" >/dev/null 2>&1
-        done
-        if [ "$FLAVOR" = lxd ]; then
-            timeout 60 lxd shutdown --timeout 30 >/dev/null 2>&1
-        else
-            timeout 60 incus admin shutdown --timeout 30 >/dev/null 2>&1
-        fi
-        for _ in $(seq 100); do kill -0 "$DAEMON_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$DAEMON_PID" 2>/dev/null && kill -TERM "$DAEMON_PID" && sleep 2
-        kill -0 "$DAEMON_PID" 2>/dev/null && kill -KILL "$DAEMON_PID"
-        wait "$DAEMON_PID" 2>/dev/null
-    fi
-    if [ -n "$SOCAT_PID" ] && kill -0 "$SOCAT_PID" 2>/dev/null; then
-        kill -TERM "$SOCAT_PID"
-        wait "$SOCAT_PID" 2>/dev/null
-    fi
-    unmount_state
+    lxd_stop_all
     log "stopped (exit $rc)"
     exit $rc
-}
-
-unmount_state() {
-    # Deepest first, so nested mounts go before their parents.
-    local m
-    for m in $(awk -v s="$STATE" 'index($2, s) == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount -l "$m" 2>/dev/null || true
-    done
 }
 
 write_listener() {
@@ -134,47 +71,6 @@ process.on("SIGTERM", () => { console.error(`stopping after ${frames} frames`); 
 JS
 }
 
-start_daemon() {
-    # The daemon gets its own network namespace (loopback plus a veth pair, nothing routable) and a
-    # mount namespace in which /sys is the new namespace's sysfs, so that LXD finds the veth there.
-    unshare --net --mount --propagation private -- sh -c '
-        set -e
-        ip link set lo up
-        ip link add ci-veth0 type veth peer name ci-veth1
-        ip link set ci-veth0 up
-        mkdir -p "$1"
-        mount --rbind /sys/fs/cgroup "$1"
-        mount -t sysfs sysfs /sys
-        mount --move "$1" /sys/fs/cgroup
-        shift
-        exec "$@"' sh "$BASE/cgroup" "${DAEMON[@]}" --group root --logfile "$BASE/daemon.log" >"$BASE/daemon.out" 2>&1 &
-    DAEMON_PID=$!
-    echo "$DAEMON_PID" >"$BASE/daemon.pid"
-    for _ in $(seq 600); do
-        [ -S "$STATE/unix.socket" ] && break
-        kill -0 "$DAEMON_PID" 2>/dev/null || { log "daemon exited: $(tail -n3 "$BASE/daemon.out")"; return 1; }
-        sleep 0.1
-    done
-    if [ "$FLAVOR" = lxd ]; then lxd waitready --timeout 60; else /usr/libexec/incus/incusd waitready --timeout 60; fi
-    local init=(lxd init --preseed)
-    [ "$FLAVOR" = incus ] && init=(incus admin init --preseed)
-    "${init[@]}" <<'YAML'
-config:
-  images.auto_update_interval: "0"
-storage_pools:
-- name: default
-  driver: dir
-profiles:
-- name: default
-  devices:
-    root: {path: /, pool: default, type: disk}
-YAML
-    socat TCP-LISTEN:$PORT,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:"$STATE/unix.socket" >"$BASE/socat.log" 2>&1 &
-    SOCAT_PID=$!
-    for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/1.0" && break; sleep 0.1; done
-    curl -sf "http://127.0.0.1:$PORT/1.0" | python3 -c 'import sys, json; e = json.load(sys.stdin)["metadata"]["environment"]; print("daemon up:", e["server"], e["server_version"])' >&2
-}
-
 start_listener() {
     rm -f "$BASE/ready"
     node --experimental-websocket --no-warnings "$BASE/listen.mjs" \
@@ -194,7 +90,7 @@ step() {
     fi
 }
 q() { $CLI query "$@"; }
-in_daemon_net() { nsenter --net="/proc/$DAEMON_PID/ns/net" -- "$@"; }
+in_daemon_net() { lxd_in_daemon_net "$@"; }
 
 make_image() {
     local dir=$BASE/img
@@ -454,15 +350,12 @@ print(f"wrote {len(kept)} frames to {out} (received {dict(received)})", file=sys
 PY
 }
 
-mkdir -p "$BASE" "$OUT_DIR"
-install_packages
+mkdir -p "$OUT_DIR"
+lxd_install "$FLAVOR"
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-unmount_state
-rm -rf --one-file-system "$STATE" "$BASE/client"
-mkdir -p "$STATE"
 write_listener
-start_daemon
+lxd_up
 start_listener
 gen
 kill -TERM "$LISTEN_PID" && wait "$LISTEN_PID" || true

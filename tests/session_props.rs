@@ -139,6 +139,7 @@ fn options() -> impl Strategy<Value = SessionOptions> {
                     factor,
                 },
                 max_attempts,
+                max_refused_handshakes: None,
                 stable_after_ms,
                 connect_timeout_ms,
                 idle_timeout_ms,
@@ -508,7 +509,12 @@ proptest! {
     fn reconnects_never_stop_without_a_limit(seed in any::<u64>(), drops in 1usize..200) {
         // With no attempt limit, any number of failures in a row keeps the session retrying,
         // each delay within the capped window.
-        let options = SessionOptions { seed, ping_interval_ms: None, ..SessionOptions::default() };
+        let options = SessionOptions {
+            seed,
+            ping_interval_ms: None,
+            max_refused_handshakes: None,
+            ..SessionOptions::default()
+        };
         let mut run = Run::new(options);
         run.step(&Step::Start)?;
         for _ in 0..drops {

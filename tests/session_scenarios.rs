@@ -613,6 +613,7 @@ fn delays_follow_the_configured_curve() {
                 factor: 3.0,
             },
             seed: 99,
+            max_refused_handshakes: None,
             ..no_ping()
         },
     );
@@ -1573,4 +1574,53 @@ fn options_read_from_a_partial_camel_case_object() {
     assert_eq!(options.backoff.max_ms, 10_000);
     assert_eq!(options.backoff.base_ms, 500, "unnamed fields keep their defaults");
     assert_eq!(options.buffer_capacity, SessionOptions::default().buffer_capacity);
+}
+
+#[test]
+fn handshakes_refused_from_the_start_end_the_session_as_refused() {
+    // The default allows 5 failed handshakes in a row before any connection opened; the 6th ends.
+    let mut d = Driver::new(hub(), no_ping());
+    d.start();
+    for consecutive in 1..=5 {
+        let out = d.drop_link();
+        assert!(matches!(
+            reconnecting(&out).unwrap().2,
+            DisconnectCause::NeverOpened { consecutive: c, .. } if c == consecutive
+        ));
+        d.wait_out();
+    }
+    let out = d.drop_link();
+    assert_eq!(
+        out,
+        [Action::Emit(SessionEvent::Closed {
+            why: CloseReason::Refused {
+                attempts: 6,
+                last: DisconnectCause::NeverOpened {
+                    code: 1006,
+                    reason: String::new(),
+                    consecutive: 6
+                }
+            }
+        })]
+    );
+    assert!(d.session.is_closed());
+    assert_eq!(d.session.next_deadline(), None);
+}
+
+#[test]
+fn refused_handshakes_after_a_connection_opened_are_a_restart_and_retried() {
+    let mut d = Driver::new(hub(), no_ping());
+    d.start();
+    d.open();
+    d.drop_link();
+    d.wait_out();
+    for consecutive in 1..=20 {
+        let out = d.drop_link();
+        assert!(matches!(
+            reconnecting(&out).unwrap().2,
+            DisconnectCause::NeverOpened { consecutive: c, .. } if c == consecutive
+        ));
+        d.wait_out();
+    }
+    assert!(!d.session.is_closed());
 }

@@ -179,6 +179,8 @@ pub enum Command {
         size: usize,
     },
     Burst(BurstSpec),
+    /// Send this text as one frame, as it is (`/_sim/inject`).
+    Inject(Arc<str>),
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +302,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/silence", post(silence))
         .route("/fault", post(fault))
         .route("/burst", post(burst))
+        .route("/inject", post(crate::inject::inject))
         .route("/tokens/reject", post(tokens_reject))
         .route("/tokens/expire", post(tokens_expire))
         .route("/seed", post(seed))

@@ -22,10 +22,12 @@ pub mod bench;
 pub mod clock;
 pub mod cloudevents;
 pub mod control;
+pub mod cors;
 pub mod events_hub;
 pub mod gen_hub;
 pub mod gen_lxd;
 pub mod gen_metalsoft;
+pub mod inject;
 pub mod json;
 mod listener;
 pub mod lxd;
@@ -137,7 +139,10 @@ fn app(config: &Config, sim: Arc<Sim>) -> Router {
         .merge(lxd::router())
         .merge(cloudevents::router())
         .merge(mws::router())
-        .nest("/_sim", control::router())
+        .nest(
+            "/_sim",
+            control::router().layer(axum::middleware::from_fn(cors::allow_any_origin)),
+        )
         .with_state(sim);
     Router::new()
         .nest("/_test", smoke::router())

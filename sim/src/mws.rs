@@ -1,15 +1,17 @@
 //! Moab Web Services events (`/mws/rest/events`, API version 3): a store that grows over time so
 //! polling sees new events, Mongo-style queries, sort, paging, create with MWS's restrictions,
 //! HTTP Basic auth, `{messages:[…]}` errors, and CORS so a page on another origin can poll it.
+//! Two controls of its own (`/_sim/mws/add`, `/_sim/mws/fail`) add events in bursts and make list
+//! requests fail, for tests of polling clients.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use rand::Rng as _;
 use serde_json::{json, Map, Value};
@@ -31,6 +33,8 @@ pub fn router() -> Router<Arc<Sim>> {
             get(list).post(create).fallback(method_not_allowed),
         )
         .route("/mws/rest/events/{id}", get(one).fallback(method_not_allowed))
+        .route("/_sim/mws/add", post(add))
+        .route("/_sim/mws/fail", post(fail))
         .layer(middleware::from_fn(cors))
 }
 
@@ -43,6 +47,41 @@ struct Stored {
 
 pub struct MwsStore {
     inner: RwLock<Inner>,
+    /// At most one plan per `matching`, so tests that run side by side keep their own.
+    failures: Mutex<Vec<FailPlan>>,
+}
+
+/// List requests to fail (`/_sim/mws/fail`): one in every `every` of those whose `query` contains
+/// `matching`, until `remaining` have failed.
+#[derive(Debug, Default)]
+struct FailPlan {
+    remaining: u64,
+    every: u64,
+    seen: u64,
+    status: u16,
+    /// How long a failing request waits before it answers (a slow proxy, a hung MWS).
+    delay: Duration,
+    matching: Option<String>,
+}
+
+impl FailPlan {
+    /// Whether this list request (its raw `query`) fails, with which status and after how long.
+    fn strike(&mut self, query: Option<&str>) -> Option<(u16, Duration)> {
+        if self.remaining == 0 {
+            return None;
+        }
+        if let Some(m) = &self.matching {
+            if !query.is_some_and(|q| q.contains(m.as_str())) {
+                return None;
+            }
+        }
+        self.seen += 1;
+        if !self.seen.is_multiple_of(self.every.max(1)) {
+            return None;
+        }
+        self.remaining -= 1;
+        Some((self.status, self.delay))
+    }
 }
 
 struct Inner {
@@ -64,6 +103,7 @@ impl MwsStore {
                 counter: 0,
                 machine,
             }),
+            failures: Mutex::new(Vec::new()),
         };
         let now = if seed.is_some() {
             clock::SEEDED_EPOCH
@@ -91,6 +131,30 @@ impl MwsStore {
         let event = random_event(&mut inner.rng);
         let id = inner.object_id(at);
         inner.insert(event, id, clock::mws_date(at));
+    }
+
+    /// Adds `count` events all dated `at` (one second), with these fields fixed where given.
+    /// Returns their ids, in the order stored.
+    fn add_burst(&self, at: Nanos, count: usize, fixed: &Fixed) -> Vec<String> {
+        let mut inner = self.inner.write().unwrap();
+        let date = clock::mws_date(at);
+        (0..count)
+            .map(|_| {
+                let mut event = random_event(&mut inner.rng);
+                if let Some(origin) = &fixed.origin {
+                    event.origin = origin.clone();
+                }
+                if let Some(event_type) = &fixed.event_type {
+                    event.event_type = event_type.clone();
+                }
+                if let Some(severity) = &fixed.severity {
+                    event.severity = severity.clone();
+                }
+                let id = inner.object_id(at);
+                inner.insert(event, id.clone(), date.clone());
+                id
+            })
+            .collect()
     }
 
     /// Keeps adding events (about `rate / 3` per second) so pollers see new ones.
@@ -413,6 +477,18 @@ async fn list(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         Ok(p) => p,
         Err(r) => return r,
     };
+    let struck = {
+        let mut plans = sim.mws.failures.lock().unwrap();
+        let query = param(&pairs, "query");
+        let struck = plans.iter_mut().find_map(|plan| plan.strike(query));
+        plans.retain(|plan| plan.remaining > 0);
+        struck
+    };
+    if let Some((status, delay)) = struck {
+        tokio::time::sleep(delay).await;
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return messages(status, &["Simulated failure (/_sim/mws/fail)"]);
+    }
     let query: Option<Value> = match param(&pairs, "query").filter(|q| !q.trim().is_empty()) {
         None => None,
         Some(q) => match mws_query::relaxed_json::<Value>(q) {
@@ -639,6 +715,135 @@ async fn create(State(sim): State<Arc<Sim>>, req: Request) -> Response {
         r.headers_mut().insert(header::LOCATION, location);
     }
     r
+}
+
+// ---- controls -------------------------------------------------------------------------------------
+
+/// Fields every added event gets (the rest is random), so a test can filter on its own events.
+#[derive(Debug, Default, Clone)]
+struct Fixed {
+    origin: Option<String>,
+    event_type: Option<String>,
+    severity: Option<String>,
+}
+
+fn control_error(message: String) -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": message }))).into_response()
+}
+
+fn count_param(
+    pairs: &[(String, String)],
+    key: &str,
+    default: Option<u64>,
+    max: u64,
+) -> Result<u64, Response> {
+    match param(pairs, key) {
+        None | Some("") => default.ok_or_else(|| control_error(format!("{key} is required"))),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err(control_error(format!(
+                "{key}: expected an integer from 0 to {max}, got {v:?}"
+            ))),
+        },
+    }
+}
+
+/// `POST /_sim/mws/add?count=N[&burst=B&every_ms=T][&origin=&event_type=&severity=]`: adds `count`
+/// events in bursts of `burst` (default: all at once), `every_ms` apart. The events of one burst
+/// share one `eventDate` second, and bursts less than a second apart share it too. Answers
+/// `{"added":N,"ids":[…]}` when done at once, else `{"scheduled":N,"bursts":n}` at once.
+async fn add(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let pairs = query_pairs(req.uri().query());
+    let parsed = (|| {
+        let count = count_param(&pairs, "count", None, MAX_EVENTS as u64)?;
+        let burst = count_param(&pairs, "burst", Some(count), MAX_EVENTS as u64)?.max(1);
+        let every_ms = count_param(&pairs, "every_ms", Some(0), 600_000)?;
+        let text = |k: &str| param(&pairs, k).filter(|v| !v.is_empty()).map(str::to_owned);
+        let fixed = Fixed {
+            origin: text("origin"),
+            event_type: text("event_type"),
+            severity: text("severity"),
+        };
+        if let Some(severity) = &fixed.severity {
+            if !SEVERITIES.contains(&severity.as_str()) {
+                return Err(control_error(format!(
+                    "severity {severity:?}: use INFO, WARN, ERROR or FATAL"
+                )));
+            }
+        }
+        Ok((count as usize, burst as usize, every_ms, fixed))
+    })();
+    let (count, burst, every_ms, fixed) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let bursts = count.div_ceil(burst);
+    if every_ms == 0 || bursts <= 1 {
+        let ids = sim.mws.add_burst(clock::now(), count, &fixed);
+        return cors_any(axum::Json(json!({ "added": ids.len(), "ids": ids })).into_response());
+    }
+    let store = sim.mws.clone();
+    tokio::spawn(async move {
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(burst);
+            store.add_burst(clock::now(), n, &fixed);
+            left -= n;
+            if left > 0 {
+                tokio::time::sleep(Duration::from_millis(every_ms)).await;
+            }
+        }
+    });
+    cors_any(axum::Json(json!({ "scheduled": count, "bursts": bursts })).into_response())
+}
+
+/// `POST /_sim/mws/fail?count=N[&status=500][&every=K][&match=TEXT][&delay_ms=T]`: the next `count`
+/// list requests (one in every `every`; only those whose `query` contains `match`, when given) fail
+/// with `status` and MWS's error body, after waiting `delay_ms`. Plans with different `match` run
+/// side by side; a new one replaces the one with the same `match`, and `count=0` cancels it.
+/// Answers `{"failing":N}`.
+async fn fail(State(sim): State<Arc<Sim>>, req: Request) -> Response {
+    let pairs = query_pairs(req.uri().query());
+    let parsed = (|| {
+        let count = count_param(&pairs, "count", None, 1_000_000)?;
+        let status = count_param(&pairs, "status", Some(500), 599)?;
+        if status < 400 {
+            return Err(control_error(format!("status {status}: use 400 to 599")));
+        }
+        let every = count_param(&pairs, "every", Some(1), 1_000_000)?.max(1);
+        let delay_ms = count_param(&pairs, "delay_ms", Some(0), 600_000)?;
+        Ok((count, status as u16, every, Duration::from_millis(delay_ms)))
+    })();
+    let (count, status, every, delay) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let matching = param(&pairs, "match")
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    let mut plans = sim.mws.failures.lock().unwrap();
+    plans.retain(|plan| plan.matching != matching);
+    if count > 0 {
+        plans.push(FailPlan {
+            remaining: count,
+            every,
+            seen: 0,
+            status,
+            delay,
+            matching,
+        });
+    }
+    cors_any(axum::Json(json!({ "failing": count })).into_response())
+}
+
+/// Control answers are readable from any origin (the `cors` layer only answers pages that send
+/// an `Origin`, which a `no-cors` request may not).
+fn cors_any(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+        .or_insert(HeaderValue::from_static("*"));
+    response
 }
 
 #[cfg(test)]

@@ -308,6 +308,13 @@ impl<F: Feed> Stream<F> {
                 self.start_burst(spec);
                 Flow::Continue
             }
+            Command::Inject(text) => {
+                if self.send_text(text.to_string()).await {
+                    Flow::Continue
+                } else {
+                    Flow::Stop
+                }
+            }
         }
     }
 

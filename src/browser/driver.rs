@@ -12,15 +12,15 @@
 //!   borrowed, so a callback may call `close()` or an unsubscribe function freely.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, ArrayBuffer, Function, JsString, Object, Promise, Reflect};
+use js_sys::{Array, ArrayBuffer, Function, JsString, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use super::delivery::{Out, Outlet};
 use crate::endpoint::{ConnectTarget, EndpointError, Token};
 use crate::session::{Action, ConnId, Delivery, Input, Millis, Session, SessionEvent, SessionStats, Source};
 
@@ -37,20 +37,6 @@ extern "C" {
     fn add_event_listener(this: &Target, kind: &str, listener: &Function);
     #[wasm_bindgen(method, js_name = removeEventListener)]
     fn remove_event_listener(this: &Target, kind: &str, listener: &Function);
-
-    /// `reportError` (browsers, Deno): an error thrown by a callback reaches `window.onerror`
-    /// and the console as an uncaught one would, and the other callbacks still run.
-    #[wasm_bindgen(js_namespace = globalThis, js_name = reportError, catch)]
-    fn global_report_error(error: &JsValue) -> Result<(), JsValue>;
-    #[wasm_bindgen(js_namespace = console, js_name = error)]
-    fn console_error(error: &JsValue);
-}
-
-/// Reports an exception thrown by an application callback without stopping the driver.
-fn report_error(error: &JsValue) {
-    if global_report_error(error).is_err() {
-        console_error(error);
-    }
 }
 
 fn now() -> Millis {
@@ -234,14 +220,6 @@ struct Listener {
     closure: Closure<dyn FnMut(Event)>,
 }
 
-#[derive(Default)]
-struct Handlers {
-    next_id: u64,
-    keyed: Vec<(u64, String, Function)>,
-    any: Vec<(u64, Function)>,
-    state: Vec<(u64, Function)>,
-}
-
 struct State {
     engine: Box<dyn Engine>,
     target: TargetFn,
@@ -251,21 +229,14 @@ struct State {
     timer: Option<JsValue>,
     tick: Option<Closure<dyn FnMut()>>,
     listeners: Vec<Listener>,
-    handlers: Handlers,
-    /// `resolve` functions of pending `next()` calls, oldest first.
-    waiters: VecDeque<Function>,
-    /// The property that `on(key, …)` matches (`message` or `type`).
-    discriminant: &'static str,
+    /// The application's callbacks and pending `next()` calls; `on(key, …)` matches `message` or
+    /// `type`.
+    outlet: Outlet,
     /// The subscription has ended: nothing is delivered any more.
     ended: bool,
     /// The state keeps itself alive until it ends, as an open `WebSocket` does: a subscription
     /// whose object the application dropped still runs until `close()` or the signal.
     keep_alive: Option<Rc<RefCell<State>>>,
-}
-
-enum Out {
-    Event(JsValue),
-    State(JsValue),
 }
 
 /// A running subscription. Cheap to clone (shared state).
@@ -304,9 +275,7 @@ impl Driver {
             timer: None,
             tick: None,
             listeners: Vec::new(),
-            handlers: Handlers::default(),
-            waiters: VecDeque::new(),
-            discriminant,
+            outlet: Outlet::new(discriminant),
             ended: false,
             keep_alive: None,
         }));
@@ -381,19 +350,11 @@ impl Driver {
     /// Registers a callback for events whose discriminant (`message` or `type`) is `key`, or for
     /// every event (`key` `None`). Returns the id to unsubscribe with.
     pub fn on_event(&self, key: Option<String>, callback: Function) -> u64 {
-        let id = {
-            let mut st = self.0.borrow_mut();
-            if st.ended {
-                return 0;
-            }
-            st.handlers.next_id += 1;
-            let id = st.handlers.next_id;
-            match key {
-                Some(k) => st.handlers.keyed.push((id, k, callback)),
-                None => st.handlers.any.push((id, callback)),
-            }
-            id
-        };
+        let outlet = self.0.borrow().outlet.clone();
+        let id = outlet.add_event_callback(key, callback);
+        if id == 0 {
+            return 0;
+        }
         // Events may be waiting for a consumer.
         let d = self.clone();
         wasm_bindgen_futures::spawn_local(async move { pump(&d.0) });
@@ -402,22 +363,14 @@ impl Driver {
 
     /// Registers a callback for state events.
     pub fn on_state(&self, callback: Function) -> u64 {
-        let mut st = self.0.borrow_mut();
-        if st.ended {
-            return 0;
-        }
-        st.handlers.next_id += 1;
-        let id = st.handlers.next_id;
-        st.handlers.state.push((id, callback));
-        id
+        let outlet = self.0.borrow().outlet.clone();
+        outlet.add_state_callback(callback)
     }
 
     /// Removes the callback registered under `id` (no-op if gone).
     pub fn unsubscribe(&self, id: u64) {
-        let mut st = self.0.borrow_mut();
-        st.handlers.keyed.retain(|(i, _, _)| *i != id);
-        st.handlers.any.retain(|(i, _)| *i != id);
-        st.handlers.state.retain(|(i, _)| *i != id);
+        let outlet = self.0.borrow().outlet.clone();
+        outlet.remove(id);
     }
 
     /// The session's counters.
@@ -432,21 +385,9 @@ impl Driver {
 
     /// `next()` of the async iterator: a promise of `{value, done}`.
     pub fn next(&self) -> Promise {
-        let mut resolve_slot: Option<Function> = None;
-        let promise = Promise::new(&mut |resolve, _reject| resolve_slot = Some(resolve));
-        let resolve = resolve_slot.expect("the executor runs at once");
-        let ended = {
-            let mut st = self.0.borrow_mut();
-            if st.ended {
-                true
-            } else {
-                st.waiters.push_back(resolve.clone());
-                false
-            }
-        };
-        if ended {
-            let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(JsValue::UNDEFINED, true));
-        } else {
+        let outlet = self.0.borrow().outlet.clone();
+        let (promise, waits) = outlet.next();
+        if waits {
             pump(&self.0);
         }
         promise
@@ -519,10 +460,6 @@ impl State {
         }
     }
 
-    fn has_event_callbacks(&self) -> bool {
-        !self.handlers.any.is_empty() || !self.handlers.keyed.is_empty()
-    }
-
     /// Opens the socket for `conn`, or reports why it cannot be.
     fn open_socket(&mut self, weak: &Weak<RefCell<State>>, conn: ConnId) {
         if let Some(old) = self.socket.take() {
@@ -589,11 +526,7 @@ fn pump(rc: &Rc<RefCell<State>>) {
                 return;
             }
             // Events first: within one input they come before the state changes it caused.
-            let wanted = if st.has_event_callbacks() {
-                usize::MAX
-            } else {
-                st.waiters.len()
-            };
+            let wanted = st.outlet.wanted();
             let mut taken = 0;
             while taken < wanted {
                 match st.engine.pop_event() {
@@ -646,7 +579,7 @@ fn pump(rc: &Rc<RefCell<State>>) {
         }
         let more = {
             let st = rc.borrow();
-            !st.ended && ((st.has_event_callbacks() || !st.waiters.is_empty()) && st.engine.buffered() > 0)
+            !st.ended && (st.outlet.has_consumers() && st.engine.buffered() > 0)
         };
         if idle || !more {
             return;
@@ -678,6 +611,10 @@ fn request_token(weak: &Weak<RefCell<State>>, conn: ConnId, provider: &Function)
                     conn,
                     reason: "the token provider did not give a non-empty string".to_owned(),
                 },
+                // A provider that knows no retry can help (the built-in login refused) says so.
+                Err(e) if is_final(&e) => Input::Fail {
+                    reason: error_text(&e),
+                },
                 Err(e) => Input::TokenFailed {
                     conn,
                     reason: error_text(&e),
@@ -686,6 +623,14 @@ fn request_token(weak: &Weak<RefCell<State>>, conn: ConnId, provider: &Function)
         };
         feed(&weak, input);
     });
+}
+
+/// Whether a provider's rejection is marked `final: true`.
+fn is_final(e: &JsValue) -> bool {
+    e.is_object()
+        && Reflect::get(e, &"final".into())
+            .map(|f| f.is_truthy())
+            .unwrap_or(false)
 }
 
 /// An error's `message` (never its whole value, which could be anything).
@@ -701,75 +646,16 @@ fn error_text(e: &JsValue) -> String {
     )
 }
 
-/// Hands events and state events to the application, outside any borrow. Each callback is
-/// looked up just before it is called, so one removed (or a `close()`) by an earlier callback is
-/// not called.
+/// Hands events and state events to the application (see [`Outlet::dispatch`]).
 fn dispatch(rc: &Rc<RefCell<State>>, outs: Vec<Out>) {
-    for out in outs {
-        match out {
-            Out::Event(event) => {
-                let (waiter, callbacks) = {
-                    let mut st = rc.borrow_mut();
-                    if st.ended {
-                        return;
-                    }
-                    let key = Reflect::get(&event, &st.discriminant.into())
-                        .ok()
-                        .and_then(|k| k.as_string());
-                    let mut callbacks: Vec<(u64, Function)> = st
-                        .handlers
-                        .keyed
-                        .iter()
-                        .filter(|(_, k, _)| Some(k) == key.as_ref())
-                        .map(|(i, _, f)| (*i, f.clone()))
-                        .collect();
-                    callbacks.extend(st.handlers.any.iter().map(|(i, f)| (*i, f.clone())));
-                    (st.waiters.pop_front(), callbacks)
-                };
-                if let Some(resolve) = waiter {
-                    let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(event.clone(), false));
-                }
-                for (id, f) in callbacks {
-                    if still_registered(rc, id) {
-                        if let Err(e) = f.call1(&JsValue::UNDEFINED, &event) {
-                            report_error(&e);
-                        }
-                    }
-                }
-            }
-            Out::State(event) => {
-                let callbacks: Vec<(u64, Function)> = {
-                    let st = rc.borrow();
-                    if st.ended {
-                        return;
-                    }
-                    st.handlers.state.iter().map(|(i, f)| (*i, f.clone())).collect()
-                };
-                for (id, f) in callbacks {
-                    if still_registered(rc, id) {
-                        if let Err(e) = f.call1(&JsValue::UNDEFINED, &event) {
-                            report_error(&e);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn still_registered(rc: &Rc<RefCell<State>>, id: u64) -> bool {
-    let st = rc.borrow();
-    let h = &st.handlers;
-    !st.ended
-        && (h.keyed.iter().any(|(i, _, _)| *i == id)
-            || h.any.iter().any(|(i, _)| *i == id)
-            || h.state.iter().any(|(i, _)| *i == id))
+    let outlet = rc.borrow().outlet.clone();
+    outlet.dispatch(outs);
 }
 
 /// Ends the subscription: removes every listener, the timer and the socket, forgets every
 /// callback, and ends pending `next()` calls.
 fn teardown(rc: &Rc<RefCell<State>>) {
-    let waiters = {
+    let outlet = {
         let mut st = rc.borrow_mut();
         st.ended = true;
         st.disarm();
@@ -785,23 +671,13 @@ fn teardown(rc: &Rc<RefCell<State>>) {
         if let Some(s) = st.socket.take() {
             s.dispose(crate::session::CLOSE_NORMAL, "closed");
         }
-        st.handlers = Handlers::default();
         st.token = None;
         if let Some(me) = st.keep_alive.take() {
             drop_later(me);
         }
-        std::mem::take(&mut st.waiters)
+        st.outlet.clone()
     };
-    for resolve in waiters {
-        let _ = resolve.call1(&JsValue::UNDEFINED, &iter_result(JsValue::UNDEFINED, true));
-    }
-}
-
-fn iter_result(value: JsValue, done: bool) -> JsValue {
-    let result = Object::new();
-    let _ = Reflect::set(&result, &"value".into(), &value);
-    let _ = Reflect::set(&result, &"done".into(), &JsValue::from_bool(done));
-    result.into()
+    outlet.end();
 }
 
 /// A serialisable value as a JavaScript object (serde_json, then `JSON.parse`).

@@ -1,5 +1,12 @@
 //! The browser driver: thin wrappers over web APIs. Nothing in here decides anything; it turns
 //! browser callbacks into values and values into browser calls.
 
+pub mod delivery;
 pub mod driver;
+#[cfg(feature = "fetch")]
+pub mod fetch;
+#[cfg(feature = "events-hub")]
+pub mod login;
+#[cfg(feature = "mws")]
+pub mod mws_poll;
 pub mod socket;

@@ -16,6 +16,8 @@ pub mod events_hub;
 pub mod lxd;
 #[cfg(feature = "mws")]
 pub mod mws;
+#[cfg(feature = "mws")]
+pub mod mws_client;
 #[cfg(feature = "strategy-serde-wasm-bindgen")]
 mod scan_probe;
 #[cfg(feature = "strategy-serde-wasm-bindgen")]

@@ -34,6 +34,12 @@ pub struct SubscriptionOptions {
     /// `closed { why: { kind: "attemptsExhausted" } }`. Absent (the default): retry forever.
     #[tsify(optional)]
     pub max_attempts: Option<u32>,
+    /// Until a connection has opened once, how many handshakes in a row may fail before the
+    /// subscription gives up with `closed { why: { kind: "refused" } }` (the server refuses the
+    /// request: an unknown LXD project or type, a bad token; browsers hide its answer). Default
+    /// 5; 0 retries forever.
+    #[tsify(optional)]
+    pub max_refused_handshakes: Option<u32>,
     /// A connection open this long resets the retry counter. Default 5,000.
     #[tsify(optional)]
     pub stable_after_ms: Option<u64>,
@@ -83,6 +89,11 @@ impl SubscriptionOptions {
             token_provider,
             backoff: self.backoff.unwrap_or(d.backoff),
             max_attempts: self.max_attempts,
+            max_refused_handshakes: match self.max_refused_handshakes {
+                Some(0) => None,
+                Some(n) => Some(n),
+                None => d.max_refused_handshakes,
+            },
             stable_after_ms: self.stable_after_ms.unwrap_or(d.stable_after_ms),
             connect_timeout_ms: nonzero(self.connect_timeout_ms, d.connect_timeout_ms),
             idle_timeout_ms: nonzero(self.idle_timeout_ms, None),
@@ -280,6 +291,19 @@ pub struct SubscribeEventsHubOptions {
     #[serde(default)]
     #[tsify(optional, type = "string | (() => Promise<string> | string)")]
     pub token: Option<serde_json::Value>,
+    /// Log in with these instead of giving a `token`: the SDK calls `POST <api>/v1/auth/token`
+    /// before the first connect, logs in again a minute before the token's `expires_at`, and
+    /// checks a token with the server (`/auth/token/validate`) before reusing it for a reconnect,
+    /// so a token revoked or expired early is replaced. A refused login ends the subscription
+    /// (`closed { why: { kind: "failed" } }`); an unreachable server is retried with backoff. The
+    /// login needs the server to answer `fetch` from the page's origin (same origin, or CORS).
+    /// `apiKey` is the key's encoded form (base64 of `key:secret`).
+    #[serde(default)]
+    #[tsify(
+        optional,
+        type = "{ username: string; password: string } | { email: string; password: string } | { apiKey: string }"
+    )]
+    pub login: Option<serde_json::Value>,
     /// The query parameter the token travels in: `"access_token"` (default) or
     /// `"authorization"`.
     #[serde(default)]
@@ -353,6 +377,49 @@ fn hub_object(d: &crate::session::Delivery<crate::model::events_hub::HubEvent>) 
     object
 }
 
+/// The `login` option, read field by field from the JavaScript object: never through serde, whose
+/// messages quote the values they reject (a password given as a number would be printed).
+#[cfg(feature = "events-hub")]
+fn login_credentials(options: &JsValue) -> Result<Option<crate::endpoint::LoginCredentials>, JsValue> {
+    use crate::endpoint::{LoginCredentials, Secret};
+    let login = Reflect::get(options, &"login".into()).unwrap_or(JsValue::UNDEFINED);
+    if login.is_undefined() || login.is_null() {
+        return Ok(None);
+    }
+    let field = |name: &str| -> Result<Option<String>, JsValue> {
+        let value = Reflect::get(&login, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        match value.as_string() {
+            Some(s) if !s.is_empty() => Ok(Some(s)),
+            _ => Err(js_sys::TypeError::new(&format!("`login.{name}` must be a non-empty string")).into()),
+        }
+    };
+    let shape = "`login` must be { username, password }, { email, password } or { apiKey }";
+    if !login.is_object() {
+        return Err(js_sys::TypeError::new(shape).into());
+    }
+    let credentials = match (
+        field("username")?,
+        field("email")?,
+        field("password")?,
+        field("apiKey")?,
+    ) {
+        (Some(username), None, Some(password), None) => LoginCredentials::Username {
+            username,
+            password: Secret::new(password),
+        },
+        (None, Some(email), Some(password), None) => LoginCredentials::Email {
+            email,
+            password: Secret::new(password),
+        },
+        (None, None, None, Some(key)) => LoginCredentials::ApiKey(Secret::new(key)),
+        _ => return Err(js_sys::TypeError::new(shape).into()),
+    };
+    Ok(Some(credentials))
+}
+
 /// Subscribes to a Parallels DevOps Events Hub. Connects on the next microtask (register
 /// callbacks right away), reconnects with backoff, deduplicates by event id, and reports every
 /// change of state. Throws an `EndpointError` for a configuration no connection could fix (a bad
@@ -362,15 +429,20 @@ fn hub_object(d: &crate::session::Delivery<crate::model::events_hub::HubEvent>) 
 pub fn subscribe_events_hub(
     #[wasm_bindgen(unchecked_param_type = "SubscribeEventsHubOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    use crate::endpoint::{EventsHubEndpoint, EventsHubOptions, DEFAULT_API_PREFIX};
+    use crate::endpoint::{EventsHubEndpoint, EventsHubOptions, LoginTokenCache, DEFAULT_API_PREFIX};
     use crate::session::{EventsHub, Session};
 
     let (o, signal, token): (SubscribeEventsHubOptions, _, _) = read_options(&options)?;
-    let tokens = token_source(token)?;
-    let credentials = match (&tokens, o.token_param.as_deref()) {
-        (TokenSource::None, _) => Credentials::None,
-        (_, None) => Credentials::access_token_query(),
-        (_, Some(name)) => Credentials::Query {
+    let login = login_credentials(&options)?;
+    if login.is_some() && !(token.is_undefined() || token.is_null()) {
+        return Err(js_sys::TypeError::new("give either `token` or `login`, not both").into());
+    }
+    let mut tokens = token_source(token)?;
+    let sends_token = login.is_some() || !matches!(tokens, TokenSource::None);
+    let credentials = match (sends_token, o.token_param.as_deref()) {
+        (false, _) => Credentials::None,
+        (true, None) => Credentials::access_token_query(),
+        (true, Some(name)) => Credentials::Query {
             name: name.to_owned(),
         },
     };
@@ -390,6 +462,10 @@ pub fn subscribe_events_hub(
     // A static token is checked now (insecure transport, empty), not at the first connect.
     if let TokenSource::Static(t) = &tokens {
         endpoint.target(Some(t)).map_err(endpoint_error)?;
+    }
+    if let Some(credentials) = login {
+        let cache = LoginTokenCache::new(&endpoint, credentials).map_err(endpoint_error)?;
+        tokens = TokenSource::Provider(crate::browser::login::login_provider(cache));
     }
     let session_options = o
         .session

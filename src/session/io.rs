@@ -299,6 +299,15 @@ pub enum CloseReason {
         /// Why the last one failed.
         last: DisconnectCause,
     },
+    /// The first handshakes all failed (more than `maxRefusedHandshakes` in a row) and no
+    /// connection ever opened: the server refuses this request. Browsers hide the HTTP answer; LXD refuses an
+    /// unknown project or event type this way, the Events Hub a bad token.
+    Refused {
+        /// Handshakes that failed in a row.
+        attempts: u32,
+        /// How the last one failed.
+        last: DisconnectCause,
+    },
     /// The driver reported an error no retry can cure.
     Failed {
         /// Why.

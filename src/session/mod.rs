@@ -90,6 +90,8 @@ pub struct Session<S: Source> {
     retries: u32,
     /// Attempts in a row whose socket closed before opening.
     never_opened: u32,
+    /// Whether any connection has opened in this session's life.
+    ever_opened: bool,
     next_conn: u32,
     next_ping: u64,
     /// Whether the source has an application ping and the options ask for it.
@@ -146,6 +148,7 @@ impl<S: Source> Session<S> {
             stats: SessionStats::default(),
             retries: 0,
             never_opened: 0,
+            ever_opened: false,
             next_conn: 0,
             next_ping: 0,
             pings,
@@ -379,6 +382,7 @@ impl<S: Source> Session<S> {
     fn opened(&mut self, conn: ConnId, protocol: String) {
         let now = self.clock.mono();
         self.never_opened = 0;
+        self.ever_opened = true;
         self.phase = Phase::Open(Link {
             conn,
             opened_at: now,
@@ -433,6 +437,18 @@ impl<S: Source> Session<S> {
             self.gap_started_at = Some(link.last_frame_wall);
             if now - link.opened_at >= self.options.stable_after_ms {
                 self.retries = 0;
+            }
+        }
+        if let (DisconnectCause::NeverOpened { .. }, false, Some(limit)) =
+            (&cause, self.ever_opened, self.options.max_refused_handshakes)
+        {
+            if self.never_opened > limit {
+                let why = CloseReason::Refused {
+                    attempts: self.never_opened,
+                    last: cause,
+                };
+                self.finish(why);
+                return;
             }
         }
         if let Some(max) = self.options.max_attempts {

@@ -49,6 +49,13 @@ pub struct SessionOptions {
     /// silently stops retrying is the bug users of graphql-ws and SignalR keep reporting.
     /// `Some(0)` gives up at the first failure.
     pub max_attempts: Option<u32>,
+    /// A session that has never had a connection open retries this many failed handshakes in a
+    /// row, and gives up at the next with `closed { why: refused }`: a server that refuses the very first handshakes
+    /// is refusing the request itself (an unknown LXD project or event type, a bad credential),
+    /// and a browser cannot read why (it shows close code 1006), so retrying would go on without
+    /// end and without a word. Once a connection has opened, failed handshakes are a server
+    /// restarting and are retried as `max_attempts` says. Default 5; `None` retries forever.
+    pub max_refused_handshakes: Option<u32>,
     /// A connection that stayed open this long resets the retry counter, so the next drop starts
     /// again from the shortest delay. A link that opens and drops at once keeps climbing instead of
     /// reconnecting in a tight loop. Default 5,000.
@@ -92,6 +99,7 @@ impl Default for SessionOptions {
             token_provider: false,
             backoff: BackoffOptions::default(),
             max_attempts: None,
+            max_refused_handshakes: Some(5),
             stable_after_ms: 5_000,
             connect_timeout_ms: Some(10_000),
             idle_timeout_ms: None,

@@ -5,13 +5,18 @@ import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { build } from "vite";
 import { root, simBinary, startSim } from "../../scripts/lib.mjs";
+import { registerDemoTests } from "./demo.test.mjs";
 
 const outDir = `${root}/test-output`;
 mkdirSync(outDir, { recursive: true });
-const pkgVersion = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8")).version;
+// BROWSER_TEST_PKG points at another build of the package (a helper's own copy); default pkg/.
+const pkgDir = process.env.BROWSER_TEST_PKG ?? "pkg";
+const pkgVersion = JSON.parse(readFileSync(`${pkgDir.startsWith("/") ? "" : `${root}/`}${pkgDir}/package.json`, "utf8")).version;
+// `node tests/browser/run.mjs demo` runs only the tests whose name contains "demo".
+const only = process.argv[2];
 
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+const test = (name, fn) => { if (!only || name.includes(only)) tests.push({ name, fn }); };
 
 /** Opens a page, failing on any console error or uncaught exception. */
 async function openPage(browser, url) {
@@ -37,23 +42,10 @@ function assertNoProblems(problems) {
   if (problems.length) throw new Error(problems.join("\n"));
 }
 
-test("demo page loads the SDK and reaches the simulator, with no console error", async (browser) => {
-  const sim = await startSim(simBinary, ["--www", "www", "--pkg", "pkg"]);
-  try {
-    const { page, problems } = await openPage(browser, `${sim.origin}/`);
-    await expectText(page, "#sdk-status", `infra-events ${pkgVersion} loaded`);
-    await expectText(page, "#sim-status", "connected to the simulator");
-    await expectText(page, "#sim-frame", '{"hello":"infra-events-sim"}');
-    await page.screenshot({ path: `${outDir}/demo.png`, fullPage: true });
-    assertNoProblems(problems);
-    await page.close();
-  } finally {
-    await sim.stop();
-  }
-});
+registerDemoTests({ test, startSim, simBinary, pkgDir, outDir, root });
 
 test("plain <script type=module> page imports the package served statically", async (browser) => {
-  const sim = await startSim(simBinary, ["--www", "tests/browser/pages", "--pkg", "pkg"]);
+  const sim = await startSim(simBinary, ["--www", "tests/browser/pages", "--pkg", pkgDir]);
   try {
     const { page, problems } = await openPage(browser, `${sim.origin}/`);
     await expectText(page, "#status", `plain ESM infra-events ${pkgVersion}`);
@@ -73,7 +65,7 @@ test("Vite bundles the package, emits the .wasm, and the bundle runs", async (br
   });
   const assets = readdirSync(`${dist}/assets`);
   if (!assets.some((f) => f.endsWith(".wasm"))) throw new Error(`no .wasm in the bundle: ${assets.join(", ")}`);
-  const sim = await startSim(simBinary, ["--www", dist, "--pkg", "pkg"]);
+  const sim = await startSim(simBinary, ["--www", dist, "--pkg", pkgDir]);
   try {
     const { page, problems } = await openPage(browser, `${sim.origin}/`);
     await expectText(page, "#status", `bundled infra-events ${pkgVersion}`);

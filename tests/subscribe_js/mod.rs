@@ -2,10 +2,8 @@
 //! functions called, and their objects used, as JavaScript would (methods looked up on the
 //! object, callbacks as JS functions).
 //!
-//! The Events Hub and CloudEvents need a token from `POST /api/v1/auth/token`, which the page
-//! cannot read: the simulator sends no CORS headers there. `npm test` logs in after starting the
-//! simulator and hands the token over at compile time as `TEST_SIM_HUB_TOKEN`; without it the
-//! tests that need a valid token fail rather than pass unseen.
+//! The Events Hub and CloudEvents take a token from the simulator's login, which each test asks
+//! for itself (`fresh_token`): one test expires every token issued so far.
 
 #![cfg_attr(
     not(all(feature = "events-hub", feature = "lxd", feature = "cloudevents")),
@@ -33,8 +31,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     fn log(text: &str);
 }
-
-const HUB_TOKEN: Option<&str> = option_env!("TEST_SIM_HUB_TOKEN");
 
 fn http_base() -> String {
     SIM_WS.replacen("ws://", "http://", 1)
@@ -82,14 +78,28 @@ async fn sleep(ms: u32) {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// A control request. The page is another origin and the answer carries no CORS headers, so
-/// it goes as a simple `no-cors` POST: the simulator acts on it, the page cannot read the answer.
-async fn control(path_and_query: &str) {
-    let init = obj(&[("method", "POST".into()), ("mode", "no-cors".into())]);
+/// A control request; its JSON answer (the simulator sends CORS headers on `/_sim/*`).
+async fn control(path_and_query: &str) -> JsValue {
+    let init = obj(&[("method", "POST".into())]);
     let url = format!("{}/_sim/{path_and_query}", http_base());
-    if let Err(e) = JsFuture::from(fetch(&url, &init)).await {
-        log(&format!("control {path_and_query}: {e:?}"));
-    }
+    let response = JsFuture::from(fetch(&url, &init))
+        .await
+        .unwrap_or_else(|e| panic!("control {path_and_query}: {e:?}"));
+    let json: Promise = call(&response, "json", &[]).unchecked_into();
+    JsFuture::from(json).await.unwrap_or(JsValue::NULL)
+}
+
+/// Logs in to the simulator's Events Hub (its CloudEvents server takes the same tokens).
+async fn fresh_token() -> String {
+    let init = obj(&[
+        ("method", "POST".into()),
+        ("headers", obj(&[("content-type", "application/json".into())])),
+        ("body", r#"{"username":"admin","password":"admin"}"#.into()),
+    ]);
+    let url = format!("{}/api/v1/auth/token", http_base());
+    let response = JsFuture::from(fetch(&url, &init)).await.expect("login");
+    let json: Promise = call(&response, "json", &[]).unchecked_into();
+    text(&JsFuture::from(json).await.unwrap(), "token")
 }
 
 fn obj(fields: &[(&str, JsValue)]) -> JsValue {
@@ -548,9 +558,7 @@ fn hub_options(token: &str, channels: &[&str]) -> JsValue {
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
     let _turn = one_at_a_time().await;
-    let Some(token) = HUB_TOKEN else {
-        panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
-    };
+    let token = &fresh_token().await;
     let sub =
         infra_events::js::subscribe::subscribe_events_hub(hub_options(token, &["pdfm", "stats"])).unwrap();
     let events = Recorder::new();
@@ -602,9 +610,7 @@ async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
 #[wasm_bindgen_test]
 async fn subscribe_cloud_events_with_token_receives_typed_events() {
     let _turn = one_at_a_time().await;
-    let Some(token) = HUB_TOKEN else {
-        panic!("TEST_SIM_HUB_TOKEN is not set: run through `npm test`, which logs in to the simulator");
-    };
+    let token = &fresh_token().await;
     let options = fast_session();
     Reflect::set(
         &options,
@@ -741,16 +747,33 @@ async fn subscribe_lxd_online_event_retries_at_once_and_is_removed_by_close() {
         let event = web_event("online");
         call(&js_sys::global(), "dispatchEvent", &[event]);
     };
-    if delay > 2_000.0 {
-        online();
+    // The delay is uniform(0, 60 s): a short one would retry by itself before `online` proves
+    // anything, so wait for a long one (each retry draws again; five short ones in a row: 1e-7).
+    let mut delay = delay;
+    let mut draws = 1;
+    while delay <= 2_000.0 {
+        assert!(draws < 6, "six jittered delays under 2 s in a row");
+        let seen = states.len();
         states
-            .wait_for(1_000, "a second attempt right after `online`", |r| {
-                r.types().iter().filter(|t| *t == "connecting").count() >= 2
+            .wait_for(5_000, "the next reconnecting", |r| {
+                r.all()[seen..].iter().any(|s| text(s, "type") == "reconnecting")
             })
             .await;
-    } else {
-        log("online fast path not checked: the jittered delay was short");
+        let last = states
+            .all()
+            .into_iter()
+            .rev()
+            .find(|s| text(s, "type") == "reconnecting");
+        delay = get(&last.unwrap(), "delayMs").as_f64().unwrap();
+        draws += 1;
     }
+    let attempts_before = states.types().iter().filter(|t| *t == "connecting").count();
+    online();
+    states
+        .wait_for(1_000, "a new attempt right after `online`", |r| {
+            r.types().iter().filter(|t| *t == "connecting").count() > attempts_before
+        })
+        .await;
     call(&sub, "close", &[]);
     let n = states.len();
     online();
@@ -761,4 +784,338 @@ async fn subscribe_lxd_online_event_retries_at_once_and_is_removed_by_close() {
 fn web_event(kind: &str) -> JsValue {
     let class: Function = get(&js_sys::global(), "Event").unchecked_into();
     Reflect::construct(&class, &Array::of1(&kind.into())).unwrap()
+}
+
+// ---- Issue 5: authentication paths and their refusals, long runs of drops, half-open links ----
+
+#[cfg(feature = "events-hub")]
+fn hub_login_options(login: JsValue, channels: &[&str]) -> JsValue {
+    let options = fast_session();
+    Reflect::set(&options, &"url".into(), &http_base().into()).unwrap();
+    let list: Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
+    Reflect::set(&options, &"channels".into(), &list).unwrap();
+    Reflect::set(&options, &"login".into(), &login).unwrap();
+    options
+}
+
+/// Waits for the first state event of `kind` and returns it.
+async fn first_state(states: &Recorder, ms: u32, kind: &str) -> JsValue {
+    states
+        .wait_for(ms, kind, |r| r.types().iter().any(|t| t == kind))
+        .await;
+    states
+        .all()
+        .into_iter()
+        .find(|s| text(s, "type") == kind)
+        .unwrap()
+}
+
+fn count(types: &[String], kind: &str) -> usize {
+    types.iter().filter(|t| *t == kind).count()
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_login_with_username_and_with_api_key_receives_events() {
+    let _turn = one_at_a_time().await;
+    for login in [
+        obj(&[("username", "admin".into()), ("password", "admin".into())]),
+        obj(&[("apiKey", "c2ltOmluZnJhLWV2ZW50cy1zaW0=".into())]),
+    ] {
+        let sub = infra_events::js::subscribe::subscribe_events_hub(hub_login_options(login, &["stats"]))
+            .expect("subscribeEventsHub with login");
+        let events = Recorder::new();
+        call(&sub, "on", &["System Stats".into(), events.function()]);
+        let states = Recorder::new();
+        call(&sub, "onState", &[states.function()]);
+        first_state(&states, 8_000, "open").await;
+        control("burst?source=hub&rate=20&secs=1&mix=stats").await;
+        events.wait_for(8_000, "System Stats", |r| r.len() > 0).await;
+        assert_eq!(text(&events.all()[0], "event_type"), "stats");
+        call(&sub, "close", &[]);
+    }
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_refused_login_ends_the_subscription_without_quoting_the_password() {
+    let _turn = one_at_a_time().await;
+    let login = obj(&[
+        ("username", "admin".into()),
+        ("password", "wrong-password-5d1c".into()),
+    ]);
+    let sub =
+        infra_events::js::subscribe::subscribe_events_hub(hub_login_options(login, &["stats"])).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    let closed = first_state(&states, 8_000, "closed").await;
+    assert_eq!(text(&closed, "why.kind"), "failed");
+    let reason = text(&closed, "why.reason");
+    assert!(reason.contains("refused the credentials"), "{reason}");
+    assert!(
+        !reason.contains("wrong-password-5d1c"),
+        "the password leaked: {reason}"
+    );
+    assert_eq!(
+        count(&states.types(), "connecting"),
+        1,
+        "no retry of a refused login"
+    );
+    assert_eq!(get(&sub, "closed").as_bool(), Some(true));
+
+    let bad_shape = hub_login_options(obj(&[("username", "admin".into())]), &[]);
+    let error = infra_events::js::subscribe::subscribe_events_hub(bad_shape).expect_err("no password");
+    assert_eq!(text(&error, "name"), "TypeError");
+    let both = hub_login_options(obj(&[("apiKey", "k".into())]), &[]);
+    Reflect::set(&both, &"token".into(), &"t".into()).unwrap();
+    let error = infra_events::js::subscribe::subscribe_events_hub(both).expect_err("token and login");
+    assert!(text(&error, "message").contains("either"));
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_login_replaces_a_token_that_expired_between_reconnects() {
+    let _turn = one_at_a_time().await;
+    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
+    let sub =
+        infra_events::js::subscribe::subscribe_events_hub(hub_login_options(login, &["stats"])).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    first_state(&states, 8_000, "open").await;
+    // The server expires every token it issued (as a restart with a new signing key would),
+    // then the link drops: the cached token would be refused at the upgrade.
+    let expired = control("tokens/expire").await;
+    assert!(get(&expired, "expired").as_f64() >= Some(1.0));
+    control("drop?source=hub").await;
+    first_state(&states, 8_000, "resync").await;
+    let types = states.types();
+    assert_eq!(count(&types, "open"), 2, "{types:?}");
+    // The token was checked and replaced before the reconnect: no handshake was refused.
+    let refused = states
+        .all()
+        .iter()
+        .filter(|s| text(s, "type") == "reconnecting")
+        .any(|s| text(s, "cause.kind") == "neverOpened");
+    assert!(!refused, "a reconnect offered the expired token: {types:?}");
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_query_token_refused_then_accepted() {
+    let _turn = one_at_a_time().await;
+    let token = &fresh_token().await;
+    control("tokens/reject?on=true").await;
+    let sub = infra_events::js::subscribe::subscribe_events_hub(hub_options(token, &["stats"])).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(8_000, "two refused attempts", |r| {
+            count(&r.types(), "reconnecting") >= 2
+        })
+        .await;
+    let refused: Vec<JsValue> = states
+        .all()
+        .into_iter()
+        .filter(|s| text(s, "type") == "reconnecting")
+        .collect();
+    assert_eq!(text(&refused[0], "cause.kind"), "neverOpened");
+    assert_eq!(get(&refused[1], "cause.consecutive").as_f64(), Some(2.0));
+    assert_eq!(count(&states.types(), "open"), 0);
+    control("tokens/reject?on=false").await;
+    first_state(&states, 8_000, "open").await;
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "cloudevents")]
+#[wasm_bindgen_test]
+async fn subscribe_cloud_events_subprotocol_token_refused_then_accepted() {
+    let _turn = one_at_a_time().await;
+    let token = &fresh_token().await;
+    control("tokens/reject?on=true").await;
+    let options = fast_session();
+    let url = format!("{}/cloudevents", http_base());
+    Reflect::set(&options, &"url".into(), &url.into()).unwrap();
+    Reflect::set(&options, &"token".into(), &token.into()).unwrap();
+    Reflect::set(&options, &"tokenIn".into(), &"subprotocol".into()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_cloud_events(options).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(8_000, "a refused attempt", |r| {
+            count(&r.types(), "reconnecting") >= 1
+        })
+        .await;
+    assert_eq!(count(&states.types(), "open"), 0);
+    control("tokens/reject?on=false").await;
+    let open = first_state(&states, 8_000, "open").await;
+    assert_eq!(
+        text(&open, "protocol"),
+        "cloudevents.json",
+        "the token protocol is never selected"
+    );
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_survives_100_drops_in_a_row_with_one_resync_each_and_no_duplicate() {
+    let _turn = one_at_a_time().await;
+    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
+    let options = hub_login_options(login, &["stats", "pdfm"]);
+    let session = get(&options, "session");
+    Reflect::set(
+        &session,
+        &"backoff".into(),
+        &obj(&[("baseMs", 1.into()), ("maxMs", 20.into())]),
+    )
+    .unwrap();
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
+    let events = Recorder::new();
+    let states = Recorder::new();
+    call(&sub, "onEvent", &[events.function()]);
+    call(&sub, "onState", &[states.function()]);
+    first_state(&states, 8_000, "open").await;
+    for drop in 1..=100 {
+        // Right after `open` the simulator may not count the socket yet: drop until it has.
+        let mut tries = 0;
+        while get(&control("drop?source=hub").await, "dropped").as_f64() == Some(0.0) {
+            tries += 1;
+            assert!(tries < 200, "drop {drop}: no socket to drop");
+            sleep(10).await;
+        }
+        states
+            .wait_for(8_000, "the reconnect", |r| count(&r.types(), "open") > drop)
+            .await;
+    }
+    states
+        .wait_for(2_000, "the last resync", |r| count(&r.types(), "resync") == 100)
+        .await;
+    let types = states.types();
+    assert_eq!(count(&types, "open"), 101);
+    assert_eq!(count(&types, "resync"), 100);
+    assert_eq!(count(&types, "closed"), 0);
+    let stats = call(&sub, "stats", &[]);
+    assert_eq!(get(&stats, "reconnects").as_f64(), Some(100.0));
+    let ids: Vec<String> = events.all().iter().map(|e| text(e, "id")).collect();
+    assert!(
+        ids.len() >= 101,
+        "at least one welcome per connection: {}",
+        ids.len()
+    );
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "an event was delivered twice");
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_half_open_link_is_found_by_the_ping_within_its_deadline() {
+    let _turn = one_at_a_time().await;
+    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
+    let options = hub_login_options(login, &["stats"]);
+    let session = get(&options, "session");
+    Reflect::set(&session, &"pingIntervalMs".into(), &500.into()).unwrap();
+    Reflect::set(&session, &"pongTimeoutMs".into(), &1_000.into()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    first_state(&states, 8_000, "open").await;
+    sleep(1_200).await; // a ping or two answered: the RTT is known
+    let rtt = get(&call(&sub, "stats", &[]), "lastPingRttMs");
+    assert!(rtt.as_f64().is_some(), "a ping RTT after pongs: {rtt:?}");
+    // The socket stays open but nothing comes back, not even pongs.
+    control("silence?source=hub&secs=30").await;
+    let silenced_at = js_sys::Date::now();
+    let reconnecting = first_state(&states, 5_000, "reconnecting").await;
+    let detected_after = js_sys::Date::now() - silenced_at;
+    assert_eq!(
+        text(&reconnecting, "cause.kind"),
+        "pingTimeout",
+        "{reconnecting:?}"
+    );
+    // At most one ping interval, then the pong deadline, plus timer slack.
+    assert!(
+        detected_after <= 500.0 + 1_000.0 + 400.0,
+        "found after {detected_after} ms"
+    );
+    first_state(&states, 8_000, "resync").await;
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "events-hub")]
+#[wasm_bindgen_test]
+async fn subscribe_events_hub_binary_and_oversized_frames_are_errors_of_their_own_kind() {
+    let _turn = one_at_a_time().await;
+    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
+    let options = hub_login_options(login, &["stats"]);
+    let session = get(&options, "session");
+    Reflect::set(&session, &"maxFrameBytes".into(), &65_536.into()).unwrap();
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
+    let states = Recorder::new();
+    let stats_events = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    call(&sub, "on", &["System Stats".into(), stats_events.function()]);
+    first_state(&states, 8_000, "open").await;
+    control("fault?kind=binary,oversized&source=hub&size=200000").await;
+    states
+        .wait_for(8_000, "two frame errors", |r| {
+            count(&r.types(), "frameError") >= 2
+        })
+        .await;
+    let kinds: Vec<String> = states
+        .all()
+        .iter()
+        .filter(|s| text(s, "type") == "frameError")
+        .map(|s| text(s, "error.kind"))
+        .collect();
+    assert!(kinds.contains(&"binary".to_owned()), "{kinds:?}");
+    assert!(kinds.contains(&"tooLarge".to_owned()), "{kinds:?}");
+    // The stream goes on after them.
+    control("burst?source=hub&rate=20&secs=1&mix=stats").await;
+    stats_events
+        .wait_for(8_000, "events after the bad frames", |r| r.len() > 0)
+        .await;
+    assert_eq!(count(&states.types(), "reconnecting"), 0);
+    assert!(get(&call(&sub, "stats", &[]), "decodeErrors").as_f64() >= Some(2.0));
+    call(&sub, "close", &[]);
+}
+
+#[cfg(feature = "lxd")]
+#[wasm_bindgen_test]
+async fn subscribe_lxd_close_and_abort_end_pending_iterator_calls() {
+    let _turn = one_at_a_time().await;
+    for by_abort in [false, true] {
+        let controller = abort_controller();
+        // A type the simulator sends rarely: the pulls stay pending.
+        let sub = subscribe_lxd(lxd_options(&[
+            ("types", Array::of1(&"network-acl".into()).into()),
+            ("signal", get(&controller, "signal")),
+        ]));
+        let pending: Vec<Promise> = (0..3).map(|_| call(&sub, "next", &[]).unchecked_into()).collect();
+        let states = Recorder::new();
+        call(&sub, "onState", &[states.function()]);
+        sleep(300).await;
+        if by_abort {
+            call(&controller, "abort", &[]);
+        } else {
+            call(&sub, "close", &[]);
+        }
+        for p in pending {
+            let r = JsFuture::from(p).await.unwrap();
+            assert_eq!(get(&r, "done").as_bool(), Some(true), "pending next() ends");
+        }
+        let after = JsFuture::from(call(&sub, "next", &[]).unchecked_into::<Promise>())
+            .await
+            .unwrap();
+        assert_eq!(get(&after, "done").as_bool(), Some(true));
+        let seen = states.len();
+        sleep(500).await;
+        assert_eq!(states.len(), seen, "no state event after the end");
+        if by_abort {
+            assert_eq!(states.types().last().map(String::as_str), Some("closed"));
+        }
+    }
 }
