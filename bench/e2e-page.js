@@ -13,6 +13,7 @@ const LATENCY_SECS = Number(params.get("latencySecs") ?? 3);
 const HEAP_EVENTS = Number(params.get("heapEvents") ?? 1_000_000);
 const RECONNECTS = Number(params.get("reconnects") ?? 1_000);
 const MIX = "stats,system_logs";
+const PHASES = (params.get("phases") ?? "throughput,latency,heap").split(",");
 
 const status = (text) => (document.getElementById("status").textContent = text);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -121,6 +122,11 @@ async function main() {
   const token = await login();
   const result = { rounds: { sdk: [], bare: [] } };
 
+  if (PHASES.includes("sdk-only")) {
+    // For profiling the SDK alone.
+    for (let r = 0; r < ROUNDS; r++) result.rounds.sdk.push(await throughputRound("sdk", token));
+    return result;
+  }
   status("throughput");
   await throughputRound("sdk", token); // warm-up: JIT and wasm tiering
   await throughputRound("bare", token);

@@ -10,7 +10,12 @@ import { root, run, startSim } from "../scripts/lib.mjs";
 const quick = process.env.BENCH_E2E_QUICK === "1";
 // The package under test (default: the one `npm run build` made).
 const pkg = process.env.BENCH_PKG ?? "pkg";
-const query = quick ? "?rounds=2&heapEvents=200000&reconnects=100&latencySecs=2" : "";
+const profiling = process.env.BENCH_E2E_PROFILE === "1";
+const query = profiling
+  ? "?rounds=3&phases=sdk-only"
+  : quick
+    ? "?rounds=2&heapEvents=200000&reconnects=100&latencySecs=2"
+    : "";
 const www = `${root}/target/bench/e2e-www`;
 
 const { code } = await run("cargo", ["build", "--locked", "-q", "--release", "-p", "sim"]);
@@ -36,6 +41,14 @@ try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error(`e2e page error: ${e.message}`));
   page.on("console", (m) => m.type() === "error" && console.error(`e2e console: ${m.text()}`));
+  // BENCH_E2E_PROFILE=1: a CPU profile of the whole run, its top functions by self time printed
+  // at the end (for finding where the SDK spends its time; the figures are then slower).
+  const profiler = profiling ? await page.context().newCDPSession(page) : null;
+  if (profiler) {
+    await profiler.send("Profiler.enable");
+    await profiler.send("Profiler.setSamplingInterval", { interval: 200 });
+    await profiler.send("Profiler.start");
+  }
   await page.goto(`${sim.origin}/${query}`);
   let phase = "";
   const progress = setInterval(async () => {
@@ -46,6 +59,7 @@ try {
     .waitForFunction(() => window.__e2e !== undefined, null, { timeout: 1_200_000, polling: 1000 })
     .finally(() => clearInterval(progress));
   result = await page.evaluate(() => window.__e2e);
+  if (profiler) printProfile((await profiler.send("Profiler.stop")).profile);
 } finally {
   await browser.close();
   await sim.stop();
@@ -53,6 +67,10 @@ try {
 if (!result.ok) {
   console.error(result.error);
   process.exit(1);
+}
+if (profiling) {
+  console.log(`SDK rounds while profiled: ${result.rounds.sdk.map((r) => Math.round(r.perSecond)).join(", ")} events/s`);
+  process.exit(0);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,3 +100,20 @@ console.log(`latency at 10,000 events/s: SDK p50 ${figures.e2e_p50_latency_ms} m
 console.log(`JS heap after GC: ${result.heap_events.events} events ${result.heap_events.before} -> ${result.heap_events.after} B; ${result.heap_reconnects.reconnects} reconnects ${result.heap_reconnects.before} -> ${result.heap_reconnects.after} B`);
 console.log("targets: >= 100000 events/s, >= 0.8x bare, p99 < 5 ms, heap within +-5 %\n");
 for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value}`);
+
+function printProfile(profile) {
+  const selfMs = new Map();
+  const interval = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  for (const id of profile.samples) {
+    const { functionName, url } = byId.get(id).callFrame;
+    const key = `${functionName || "(anonymous)"} ${url.split("/").pop()}`;
+    selfMs.set(key, (selfMs.get(key) ?? 0) + interval);
+    total += interval;
+  }
+  console.log(`\nCPU profile, ${total.toFixed(0)} ms sampled; top functions by self time:`);
+  for (const [key, ms] of [...selfMs].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+    console.log(`${ms.toFixed(0).padStart(8)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${key}`);
+  }
+}

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::extract::{Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -35,7 +35,7 @@ pub fn router() -> Router<Arc<Sim>> {
         .route("/mws/rest/events/{id}", get(one).fallback(method_not_allowed))
         .route("/_sim/mws/add", post(add))
         .route("/_sim/mws/fail", post(fail))
-        .layer(middleware::from_fn(cors))
+        .layer(middleware::from_fn(crate::cors::allow_any_origin))
 }
 
 struct Stored {
@@ -359,40 +359,6 @@ async fn method_not_allowed() -> Response {
         StatusCode::METHOD_NOT_ALLOWED,
         &["The specified HTTP method is not allowed for the requested resource"],
     )
-}
-
-/// CORS for pages on other origins: preflights answered without auth, the origin echoed (credentials
-/// allowed), `Location` exposed. Errors carry the headers too, so a page can read them.
-async fn cors(req: Request, next: Next) -> Response {
-    let origin = req.headers().get(header::ORIGIN).cloned();
-    let mut response = if req.method() == Method::OPTIONS {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(req).await
-    };
-    if let Some(origin) = origin {
-        let h = response.headers_mut();
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, POST, OPTIONS"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("Authorization, Content-Type"),
-        );
-        h.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("Location"),
-        );
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-        h.append(header::VARY, HeaderValue::from_static("Origin"));
-    }
-    response
 }
 
 /// Basic auth, then `api-version=3` (or `latest`); returns the query pairs.

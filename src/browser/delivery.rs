@@ -110,6 +110,20 @@ impl Outlet {
         id
     }
 
+    /// The function handed back by `on`, `onEvent` and `onState`: it removes callback `id`. It
+    /// holds the outlet weakly, so it keeps nothing alive and does nothing after the end; the
+    /// garbage collector frees it.
+    pub fn unsubscriber(&self, id: u64) -> Function {
+        let weak = Rc::downgrade(&self.0);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(audience) = weak.upgrade() {
+                Outlet(audience).remove(id);
+            }
+        })
+        .into_js_value()
+        .unchecked_into()
+    }
+
     /// Removes the callback registered under `id` (no-op if gone).
     pub fn remove(&self, id: u64) {
         let mut a = self.0.borrow_mut();
@@ -179,9 +193,14 @@ impl Outlet {
                         if a.ended {
                             return;
                         }
-                        let key = Reflect::get(&event, &a.discriminant.into())
-                            .ok()
-                            .and_then(|k| k.as_string());
+                        // Read (a copy into wasm) only when some callback filters on it.
+                        let key = if a.handlers.keyed.is_empty() {
+                            None
+                        } else {
+                            Reflect::get(&event, &a.discriminant.into())
+                                .ok()
+                                .and_then(|k| k.as_string())
+                        };
                         let mut callbacks: Vec<(u64, Function)> = a
                             .handlers
                             .keyed

@@ -12,6 +12,7 @@
 //!   borrowed, so a callback may call `close()` or an unsubscribe function freely.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, ArrayBuffer, Function, JsString, Promise, Reflect};
@@ -52,6 +53,9 @@ fn drop_later<T: 'static>(value: T) {
 pub trait Engine {
     /// [`Session::handle`].
     fn handle(&mut self, input: Input, now: Millis);
+    /// [`Session::handle`] for a text frame, keeping the browser's string of an accepted event
+    /// so that its object is parsed from it (no copy back out of wasm).
+    fn handle_text(&mut self, conn: ConnId, text: JsString, now: Millis);
     /// [`Session::poll_action`].
     fn poll_action(&mut self) -> Option<Action>;
     /// [`Session::pop_event`], built as the JavaScript object the decode function would return.
@@ -66,16 +70,25 @@ pub trait Engine {
     fn is_closed(&self) -> bool;
 }
 
+/// Makes the object handed to JavaScript from a delivery and its frame's text as a JS string.
+pub type BuildFn<E> = fn(&Delivery<E>, &JsValue) -> JsValue;
+
 /// A [`Session`] with its object builder.
 pub struct SessionEngine<S: Source> {
     session: Session<S>,
-    build: fn(&Delivery<S::Event>) -> JsValue,
+    build: BuildFn<S::Event>,
+    /// The browser's strings of the buffered events, by delivery `seq`, oldest first.
+    texts: VecDeque<(u64, JsString)>,
 }
 
 impl<S: Source> SessionEngine<S> {
     /// Wraps `session`; `build` makes the object handed to JavaScript from a delivery.
-    pub fn new(session: Session<S>, build: fn(&Delivery<S::Event>) -> JsValue) -> Self {
-        SessionEngine { session, build }
+    pub fn new(session: Session<S>, build: BuildFn<S::Event>) -> Self {
+        SessionEngine {
+            session,
+            build,
+            texts: VecDeque::new(),
+        }
     }
 }
 
@@ -83,11 +96,35 @@ impl<S: Source> Engine for SessionEngine<S> {
     fn handle(&mut self, input: Input, now: Millis) {
         self.session.handle(input, now)
     }
+    fn handle_text(&mut self, conn: ConnId, text: JsString, now: Millis) {
+        let seq = self.session.stats().accepted;
+        let input = Input::TextFrame {
+            conn,
+            text: String::from(&text),
+        };
+        self.session.handle(input, now);
+        if self.session.stats().accepted > seq {
+            self.texts.push_back((seq, text));
+        }
+        // The events a full buffer dropped are the oldest: so are their texts.
+        while self.texts.len() > self.session.buffered() {
+            self.texts.pop_front();
+        }
+    }
     fn poll_action(&mut self) -> Option<Action> {
         self.session.poll_action()
     }
     fn pop_event(&mut self) -> Option<JsValue> {
-        self.session.pop_event().map(|d| (self.build)(&d))
+        let d = self.session.pop_event()?;
+        while self.texts.front().is_some_and(|(seq, _)| *seq < d.seq) {
+            self.texts.pop_front();
+        }
+        let text: JsValue = match self.texts.front() {
+            Some((seq, _)) if *seq == d.seq => self.texts.pop_front().map(|(_, t)| t.into()),
+            _ => None,
+        }
+        .unwrap_or_else(|| JsValue::from_str(&d.text));
+        Some((self.build)(&d, &text))
     }
     fn buffered(&self) -> usize {
         self.session.buffered()
@@ -155,11 +192,9 @@ impl LiveSocket {
         let w = weak.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let data = e.data();
-            let input = if let Some(text) = data.dyn_ref::<JsString>() {
-                Input::TextFrame {
-                    conn,
-                    text: String::from(text),
-                }
+            let input = if data.is_string() {
+                let text: JsString = data.unchecked_into();
+                return feed_with(&w, |st| st.engine.handle_text(conn, text, now()));
             } else if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
                 Input::BinaryFrame {
                     conn,
@@ -243,20 +278,7 @@ struct State {
 #[derive(Clone)]
 pub struct Driver(Rc<RefCell<State>>);
 
-/// A weak handle on a [`Driver`], for closures that must not keep it alive.
-pub struct WeakDriver(Weak<RefCell<State>>);
-
 impl Driver {
-    /// A weak handle.
-    pub fn downgrade(&self) -> WeakDriver {
-        WeakDriver(Rc::downgrade(&self.0))
-    }
-
-    /// The driver, if it still exists.
-    pub fn upgrade(weak: &WeakDriver) -> Option<Driver> {
-        weak.0.upgrade().map(Driver)
-    }
-
     /// Makes a driver and starts it on a later microtask, so callbacks registered right after
     /// creation see the first `connecting`. `signal` is an optional `AbortSignal`.
     pub fn start(
@@ -367,10 +389,9 @@ impl Driver {
         outlet.add_state_callback(callback)
     }
 
-    /// Removes the callback registered under `id` (no-op if gone).
-    pub fn unsubscribe(&self, id: u64) {
-        let outlet = self.0.borrow().outlet.clone();
-        outlet.remove(id);
+    /// The function that removes callback `id` (see [`Outlet::unsubscriber`]).
+    pub fn unsubscriber(&self, id: u64) -> Function {
+        self.0.borrow().outlet.unsubscriber(id)
     }
 
     /// The session's counters.
@@ -493,12 +514,7 @@ impl State {
 
 /// Feeds one input from the browser, then runs the driver.
 fn feed(weak: &Weak<RefCell<State>>, input: Input) {
-    let Some(rc) = weak.upgrade() else { return };
-    {
-        let mut st = rc.borrow_mut();
-        if st.ended {
-            return;
-        }
+    feed_with(weak, |st| {
         if let Input::SocketClosed { conn, .. } = &input {
             let conn = *conn;
             if st.socket.as_ref().is_some_and(|s| s.conn == conn) {
@@ -508,6 +524,19 @@ fn feed(weak: &Weak<RefCell<State>>, input: Input) {
             }
         }
         st.engine.handle(input, now());
+    });
+}
+
+/// Hands the state something from the browser (unless the subscription ended), then runs the
+/// driver.
+fn feed_with(weak: &Weak<RefCell<State>>, give: impl FnOnce(&mut State)) {
+    let Some(rc) = weak.upgrade() else { return };
+    {
+        let mut st = rc.borrow_mut();
+        if st.ended {
+            return;
+        }
+        give(&mut st);
     }
     pump(&rc);
 }

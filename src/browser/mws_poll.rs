@@ -213,9 +213,6 @@ struct Shared {
 #[derive(Clone)]
 pub struct PollDriver(Rc<RefCell<Shared>>);
 
-/// A weak handle on a [`PollDriver`], for closures that must not keep it alive.
-pub struct WeakPollDriver(Weak<RefCell<Shared>>);
-
 impl PollDriver {
     /// Starts `poller` on a later microtask (callbacks registered right after creation see the
     /// first `connecting`). Polling pauses while `buffer_capacity` events (at least 1) wait for
@@ -293,16 +290,6 @@ impl PollDriver {
         driver
     }
 
-    /// A weak handle.
-    pub fn downgrade(&self) -> WeakPollDriver {
-        WeakPollDriver(Rc::downgrade(&self.0))
-    }
-
-    /// The driver, if it still exists.
-    pub fn upgrade(weak: &WeakPollDriver) -> Option<PollDriver> {
-        weak.0.upgrade().map(PollDriver)
-    }
-
     /// Registers a callback for events whose `eventType` is `key`, or for every event (`None`).
     /// Returns the id to unsubscribe with.
     pub fn on_event(&self, key: Option<String>, callback: Function) -> u64 {
@@ -322,10 +309,9 @@ impl PollDriver {
         outlet.add_state_callback(callback)
     }
 
-    /// Removes the callback registered under `id` (no-op if gone).
-    pub fn unsubscribe(&self, id: u64) {
-        let outlet = self.0.borrow().outlet.clone();
-        outlet.remove(id);
+    /// The function that removes callback `id` (see [`Outlet::unsubscriber`]).
+    pub fn unsubscriber(&self, id: u64) -> Function {
+        self.0.borrow().outlet.unsubscriber(id)
     }
 
     /// The counters.

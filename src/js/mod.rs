@@ -115,3 +115,27 @@ pub fn is_decode_error(value: &JsValue) -> bool {
             .as_deref()
             == Some("DecodeError")
 }
+
+/// Completes the class prototype once:
+/// - `[Symbol.asyncIterator]` is `Object.prototype.valueOf`, which returns its `this`: the
+///   subscription is its own iterator (no closure, nothing to free);
+/// - `[Symbol.dispose]` (where the engine has it) is `close`, so `using sub = subscribe…()` ends
+///   the subscription at the end of the block (wasm-bindgen's default would only free the handle;
+///   the memory is still reclaimed by the garbage collector).
+pub(crate) fn with_async_iterator(object: JsValue) -> JsValue {
+    if let Ok(proto) = Reflect::get_prototype_of(&object) {
+        let key = js_sys::Symbol::async_iterator();
+        if !Reflect::has(&proto, &key).unwrap_or(true) {
+            let value_of =
+                Reflect::get(&js_sys::Object::new(), &"valueOf".into()).unwrap_or(JsValue::UNDEFINED);
+            let _ = Reflect::set(&proto, &key, &value_of);
+            let symbol = Reflect::get(&js_sys::global(), &"Symbol".into()).unwrap_or(JsValue::UNDEFINED);
+            let dispose = Reflect::get(&symbol, &"dispose".into()).unwrap_or(JsValue::UNDEFINED);
+            let close = Reflect::get(&proto, &"close".into()).unwrap_or(JsValue::UNDEFINED);
+            if dispose.is_symbol() && close.is_function() {
+                let _ = Reflect::set(&proto, &dispose, &close);
+            }
+        }
+    }
+    object
+}

@@ -718,7 +718,7 @@ impl JsMwsClient {
             busy: Rc::new(RefCell::new(false)),
             signal: read_signal(&options),
         };
-        Ok(with_async_iterator(pages.into()))
+        Ok(super::with_async_iterator(pages.into()))
     }
 }
 
@@ -769,26 +769,6 @@ impl MwsPages {
         self.cursor.borrow_mut().take();
         Promise::resolve(&iter_result(JsValue::UNDEFINED, true))
     }
-}
-
-/// Completes a class prototype once: `[Symbol.asyncIterator]` returns the object itself
-/// (`Object.prototype.valueOf` does, with no closure to free), and `[Symbol.dispose]`, where the
-/// engine has it, is `close` when there is one.
-fn with_async_iterator(object: JsValue) -> JsValue {
-    if let Ok(proto) = Reflect::get_prototype_of(&object) {
-        let key = js_sys::Symbol::async_iterator();
-        if !Reflect::has(&proto, &key).unwrap_or(true) {
-            let value_of = Reflect::get(&Object::new(), &"valueOf".into()).unwrap_or(JsValue::UNDEFINED);
-            let _ = Reflect::set(&proto, &key, &value_of);
-            let symbol = Reflect::get(&js_sys::global(), &"Symbol".into()).unwrap_or(JsValue::UNDEFINED);
-            let dispose = Reflect::get(&symbol, &"dispose".into()).unwrap_or(JsValue::UNDEFINED);
-            let close = Reflect::get(&proto, &"close".into()).unwrap_or(JsValue::UNDEFINED);
-            if dispose.is_symbol() && close.is_function() {
-                let _ = Reflect::set(&proto, &dispose, &close);
-            }
-        }
-    }
-    object
 }
 
 // ---- the polling subscription -----------------------------------------------------------------
@@ -854,26 +834,13 @@ pub fn subscribe_mws(
         Poller::new(client, filter, poll_options).map_err(|e| invalid("invalidQuery", e.to_string()))?;
     let signal = field(&options, "signal");
     let driver = PollDriver::start(poller, capacity, signal.is_object().then_some(signal));
-    Ok(with_async_iterator(MwsSubscription { driver }.into()))
+    Ok(super::with_async_iterator(MwsSubscription { driver }.into()))
 }
 
 /// A running MWS polling subscription (from `subscribeMws`).
 #[wasm_bindgen]
 pub struct MwsSubscription {
     driver: PollDriver,
-}
-
-/// The unsubscribe function handed back by `on`: freed by the garbage collector, harmless after
-/// `close()`.
-fn unsubscriber(driver: &PollDriver, id: u64) -> Function {
-    let weak = driver.downgrade();
-    Closure::<dyn FnMut()>::new(move || {
-        if let Some(d) = PollDriver::upgrade(&weak) {
-            d.unsubscribe(id);
-        }
-    })
-    .into_js_value()
-    .unchecked_into()
 }
 
 #[wasm_bindgen]
@@ -883,7 +850,7 @@ impl MwsSubscription {
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, key: String, callback: Function) -> Function {
         let id = self.driver.on_event(Some(key), callback);
-        unsubscriber(&self.driver, id)
+        self.driver.unsubscriber(id)
     }
 
     /// Calls `callback` for every event, in order. Returns the function that removes it. While any
@@ -895,7 +862,7 @@ impl MwsSubscription {
         #[wasm_bindgen(unchecked_param_type = "(event: MwsEvent) => void")] callback: Function,
     ) -> Function {
         let id = self.driver.on_event(None, callback);
-        unsubscriber(&self.driver, id)
+        self.driver.unsubscriber(id)
     }
 
     /// Calls `callback` with every state event (`connecting`, `polling`, `backingOff`,
@@ -907,7 +874,7 @@ impl MwsSubscription {
         #[wasm_bindgen(unchecked_param_type = "(event: MwsPollEvent) => void")] callback: Function,
     ) -> Function {
         let id = self.driver.on_state(callback);
-        unsubscriber(&self.driver, id)
+        self.driver.unsubscriber(id)
     }
 
     /// The counters of the subscription's life.

@@ -11,7 +11,7 @@
     allow(dead_code, unused_imports, unused_macros)
 )]
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Reflect};
 use serde::Deserialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
@@ -155,42 +155,6 @@ fn endpoint_error(e: impl std::fmt::Display) -> JsValue {
     error.into()
 }
 
-/// Completes the class prototype once:
-/// - `[Symbol.asyncIterator]` is `Object.prototype.valueOf`, which returns its `this`: the
-///   subscription is its own iterator (no closure, nothing to free);
-/// - `[Symbol.dispose]` (where the engine has it) is `close`, so `using sub = subscribe…()` ends
-///   the subscription at the end of the block (wasm-bindgen's default would only free the handle;
-///   the memory is still reclaimed by the garbage collector).
-fn with_async_iterator(object: JsValue) -> JsValue {
-    if let Ok(proto) = Reflect::get_prototype_of(&object) {
-        let key = js_sys::Symbol::async_iterator();
-        if !Reflect::has(&proto, &key).unwrap_or(true) {
-            let value_of = Reflect::get(&Object::new(), &"valueOf".into()).unwrap_or(JsValue::UNDEFINED);
-            let _ = Reflect::set(&proto, &key, &value_of);
-            let symbol = Reflect::get(&js_sys::global(), &"Symbol".into()).unwrap_or(JsValue::UNDEFINED);
-            let dispose = Reflect::get(&symbol, &"dispose".into()).unwrap_or(JsValue::UNDEFINED);
-            let close = Reflect::get(&proto, &"close".into()).unwrap_or(JsValue::UNDEFINED);
-            if dispose.is_symbol() && close.is_function() {
-                let _ = Reflect::set(&proto, &dispose, &close);
-            }
-        }
-    }
-    object
-}
-
-/// The unsubscribe function handed back by `on`: freed by the garbage collector, and harmless
-/// after `close()`.
-fn unsubscriber(driver: &Driver, id: u64) -> Function {
-    let weak = driver.downgrade();
-    Closure::<dyn FnMut()>::new(move || {
-        if let Some(d) = Driver::upgrade(&weak) {
-            d.unsubscribe(id);
-        }
-    })
-    .into_js_value()
-    .unchecked_into()
-}
-
 macro_rules! subscription_class {
     ($class:ident, $callback:literal, $iter:literal) => {
         #[wasm_bindgen]
@@ -201,7 +165,7 @@ macro_rules! subscription_class {
             #[wasm_bindgen(skip_typescript)]
             pub fn on(&self, key: String, callback: Function) -> Function {
                 let id = self.driver.on_event(Some(key), callback);
-                unsubscriber(&self.driver, id)
+                self.driver.unsubscriber(id)
             }
 
             /// Calls `callback` for every event, in order. Returns the function that removes it.
@@ -213,7 +177,7 @@ macro_rules! subscription_class {
                 #[wasm_bindgen(unchecked_param_type = $callback)] callback: Function,
             ) -> Function {
                 let id = self.driver.on_event(None, callback);
-                unsubscriber(&self.driver, id)
+                self.driver.unsubscriber(id)
             }
 
             /// Calls `callback` with every state event (`connecting`, `open`, `reconnecting`,
@@ -226,7 +190,7 @@ macro_rules! subscription_class {
                 #[wasm_bindgen(unchecked_param_type = "(event: SessionEvent) => void")] callback: Function,
             ) -> Function {
                 let id = self.driver.on_state(callback);
-                unsubscriber(&self.driver, id)
+                self.driver.unsubscriber(id)
             }
 
             /// The counters of the subscription's life.
@@ -358,10 +322,9 @@ export interface HubSubscription extends AsyncIterable<HubEvent> {
 "#;
 
 #[cfg(feature = "events-hub")]
-fn hub_object(d: &crate::session::Delivery<crate::model::events_hub::HubEvent>) -> JsValue {
+fn hub_object(d: &crate::session::Delivery<crate::model::events_hub::HubEvent>, value: &JsValue) -> JsValue {
     use crate::decode::DecodeSource;
-    let value = JsValue::from_str(&d.text);
-    let Ok(object) = super::parse_accepted(DecodeSource::EventsHub, &value, &d.text) else {
+    let Ok(object) = super::parse_accepted(DecodeSource::EventsHub, value, &d.text) else {
         return JsValue::NULL;
     };
     if d.event.is_unknown() {
@@ -483,7 +446,7 @@ pub fn subscribe_events_hub(
         "message",
         signal,
     );
-    Ok(with_async_iterator(HubSubscription { driver }.into()))
+    Ok(super::with_async_iterator(HubSubscription { driver }.into()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,9 +532,8 @@ export interface LxdSubscription extends AsyncIterable<LxdEvent> {
 "#;
 
 #[cfg(feature = "lxd")]
-fn lxd_object(d: &crate::session::Delivery<crate::model::lxd::LxdEvent>) -> JsValue {
-    let value = JsValue::from_str(&d.text);
-    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::Lxd, &value, &d.text) else {
+fn lxd_object(d: &crate::session::Delivery<crate::model::lxd::LxdEvent>, value: &JsValue) -> JsValue {
+    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::Lxd, value, &d.text) else {
         return JsValue::NULL;
     };
     if d.event.is_unknown() {
@@ -627,7 +589,7 @@ pub fn subscribe_lxd(
         "type",
         signal,
     );
-    Ok(with_async_iterator(LxdSubscription { driver }.into()))
+    Ok(super::with_async_iterator(LxdSubscription { driver }.into()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -702,10 +664,12 @@ export interface CloudEventsSubscription extends AsyncIterable<CloudEvent> {
 "#;
 
 #[cfg(feature = "cloudevents")]
-fn cloud_object(d: &crate::session::Delivery<crate::model::cloudevents::CloudEvent>) -> JsValue {
+fn cloud_object(
+    d: &crate::session::Delivery<crate::model::cloudevents::CloudEvent>,
+    value: &JsValue,
+) -> JsValue {
     use crate::model::cloudevents::CloudEvent;
-    let value = JsValue::from_str(&d.text);
-    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::CloudEvents, &value, &d.text) else {
+    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::CloudEvents, value, &d.text) else {
         return JsValue::NULL;
     };
     if matches!(d.event, CloudEvent::Unknown(_)) {
@@ -765,5 +729,7 @@ pub fn subscribe_cloud_events(
         "type",
         signal,
     );
-    Ok(with_async_iterator(CloudEventsSubscription { driver }.into()))
+    Ok(super::with_async_iterator(
+        CloudEventsSubscription { driver }.into(),
+    ))
 }
