@@ -615,6 +615,12 @@ pub struct SubscribeCloudEventsOptions {
     #[serde(default)]
     #[tsify(optional, type = r#""subprotocol" | "query""#)]
     pub token_in: Option<String>,
+    /// With `tokenIn: "subprotocol"`, what comes before the base64url token (default
+    /// `base64url.bearer.authorization.k8s.io.`, the Kubernetes convention); it must be made of
+    /// the characters a subprotocol may carry.
+    #[serde(default)]
+    #[tsify(optional)]
+    pub token_protocol_prefix: Option<String>,
     /// With `tokenIn: "query"`, the parameter name (default `access_token`).
     #[serde(default)]
     #[tsify(optional)]
@@ -692,7 +698,12 @@ pub fn subscribe_cloud_events(
     let tokens = token_source(token)?;
     let credentials = match (&tokens, o.token_in.as_deref()) {
         (TokenSource::None, _) => Credentials::None,
-        (_, None | Some("subprotocol")) => Credentials::kubernetes_subprotocol(),
+        (_, None | Some("subprotocol")) => match &o.token_protocol_prefix {
+            Some(prefix) => Credentials::Subprotocol {
+                prefix: prefix.clone(),
+            },
+            None => Credentials::kubernetes_subprotocol(),
+        },
         (_, Some("query")) => Credentials::Query {
             name: o
                 .token_param

@@ -1119,3 +1119,42 @@ async fn subscribe_lxd_close_and_abort_end_pending_iterator_calls() {
         }
     }
 }
+
+#[cfg(feature = "cloudevents")]
+#[wasm_bindgen_test]
+async fn subscribe_cloud_events_token_protocol_prefix_is_used_and_checked() {
+    let _turn = one_at_a_time().await;
+    let token = fresh_token().await;
+    let options = |prefix: &str| {
+        let o = fast_session();
+        let url = format!("{}/cloudevents", http_base());
+        Reflect::set(&o, &"url".into(), &url.into()).unwrap();
+        Reflect::set(&o, &"token".into(), &token.as_str().into()).unwrap();
+        Reflect::set(&o, &"tokenProtocolPrefix".into(), &prefix.into()).unwrap();
+        o
+    };
+    let error = infra_events::js::subscribe::subscribe_cloud_events(options("bad prefix "))
+        .expect_err("a space cannot be in a subprotocol");
+    assert_eq!(text(&error, "name"), "EndpointError");
+    assert!(!text(&error, "message").contains(&token), "the token leaked");
+    // The simulator reads the Kubernetes prefix only: given explicitly, it connects; another is
+    // refused, so the option is what is sent.
+    let sub = infra_events::js::subscribe::subscribe_cloud_events(options(
+        "base64url.bearer.authorization.k8s.io.",
+    ))
+    .unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    first_state(&states, 8_000, "open").await;
+    call(&sub, "close", &[]);
+    let sub = infra_events::js::subscribe::subscribe_cloud_events(options("other.prefix.")).unwrap();
+    let states = Recorder::new();
+    call(&sub, "onState", &[states.function()]);
+    states
+        .wait_for(8_000, "a refused attempt", |r| {
+            count(&r.types(), "reconnecting") >= 1
+        })
+        .await;
+    assert_eq!(count(&states.types(), "open"), 0);
+    call(&sub, "close", &[]);
+}

@@ -93,6 +93,15 @@ function badOptions(): void {
   subscribeEventsHub({ url: "https://x", token: async () => 42 });
   // @ts-expect-error url is required
   subscribeEventsHub({ channels: ["pdfm"] });
+  subscribeEventsHub({ url: "https://x", login: { username: "ops", password: "p" } });
+  subscribeEventsHub({ url: "https://x", login: { email: "ops@example.com", password: "p" } });
+  subscribeEventsHub({ url: "https://x", login: { apiKey: "a2V5OnNlY3JldA==" } });
+  // @ts-expect-error a username login needs its password
+  subscribeEventsHub({ url: "https://x", login: { username: "ops" } });
+  // @ts-expect-error the API key is a string
+  subscribeEventsHub({ url: "https://x", login: { apiKey: 42 } });
+  // @ts-expect-error the refused-handshake limit is a number
+  subscribeEventsHub({ url: "https://x", session: { maxRefusedHandshakes: "5" } });
 }
 
 async function lxd(): Promise<void> {
@@ -120,6 +129,7 @@ function cloudEvents(): void {
   sub.onEvent((e: CloudEvent) => void e);
   // @ts-expect-error tokenIn is "subprotocol" or "query"
   subscribeCloudEvents({ url: "wss://x", token: "t", tokenIn: "header" });
+  subscribeCloudEvents({ url: "wss://x", token: "t", tokenProtocolPrefix: "bearer.example.com." });
 }
 
 export { hub, badOptions, lxd, cloudEvents };
