@@ -13,13 +13,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Date, Error, Function, Object, Promise, Reflect};
+use js_sys::{Array, Date, Error, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::browser::delivery::iter_result;
-use crate::browser::driver::to_js;
 use crate::browser::fetch::{self, FetchFailure};
 use crate::browser::mws_poll::{MwsErrorInfo, PollDriver};
 use crate::decode::DecodeSource;
@@ -843,78 +842,19 @@ pub struct MwsSubscription {
     driver: PollDriver,
 }
 
+subscription_class!(
+    MwsSubscription,
+    "(event: MwsEvent) => void",
+    "Promise<IteratorResult<MwsEvent, undefined>>",
+    "(event: MwsPollEvent) => void",
+    "MwsSubscriptionStats"
+);
+
 #[wasm_bindgen]
 impl MwsSubscription {
-    /// Calls `callback` for every event whose `eventType` equals `key`. (Typed in the declarations
-    /// with a generic signature.)
-    #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, key: String, callback: Function) -> Function {
-        let id = self.driver.on_event(Some(key), callback);
-        self.driver.unsubscriber(id)
-    }
-
-    /// Calls `callback` for every event, in order. Returns the function that removes it. While any
-    /// event callback is registered, events are handed out as they are found (not left for the
-    /// async iterator).
-    #[wasm_bindgen(js_name = onEvent, unchecked_return_type = "() => void")]
-    pub fn on_event(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(event: MwsEvent) => void")] callback: Function,
-    ) -> Function {
-        let id = self.driver.on_event(None, callback);
-        self.driver.unsubscriber(id)
-    }
-
-    /// Calls `callback` with every state event (`connecting`, `polling`, `backingOff`,
-    /// `closed`). Returns the function that removes it. `close()` itself is not
-    /// reported; an abort is, as `closed { why: { kind: "aborted" } }`.
-    #[wasm_bindgen(js_name = onState, unchecked_return_type = "() => void")]
-    pub fn on_state(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "(event: MwsPollEvent) => void")] callback: Function,
-    ) -> Function {
-        let id = self.driver.on_state(callback);
-        self.driver.unsubscriber(id)
-    }
-
-    /// The counters of the subscription's life.
-    #[wasm_bindgen(unchecked_return_type = "MwsSubscriptionStats")]
-    pub fn stats(&self) -> JsValue {
-        to_js(&self.driver.stats())
-    }
-
-    /// True once the subscription has ended (`close()`, abort, or a failure no retry can cure).
-    #[wasm_bindgen(getter)]
-    pub fn closed(&self) -> bool {
-        self.driver.is_ended()
-    }
-
     /// Polls now rather than at the end of the interval (ignored while a poll runs).
     #[wasm_bindgen(js_name = pollNow)]
     pub fn poll_now(&self) {
         self.driver.poll_now()
-    }
-
-    /// Ends the subscription for good: cancels the request out, removes every listener, timer and
-    /// callback; pending `next()` calls resolve `done`. Nothing fires after it.
-    pub fn close(&self) {
-        self.driver.close()
-    }
-
-    /// The async iterator's `next()`: the oldest waiting event, or the next one found; `done`
-    /// once the subscription has ended.
-    #[wasm_bindgen(unchecked_return_type = "Promise<IteratorResult<MwsEvent, undefined>>")]
-    pub fn next(&self) -> Promise {
-        self.driver.next()
-    }
-
-    /// The async iterator's `return()` (a `for await` loop left early): closes the subscription.
-    #[wasm_bindgen(
-        js_name = "return",
-        unchecked_return_type = "Promise<IteratorResult<MwsEvent, undefined>>"
-    )]
-    pub fn return_(&self) -> Promise {
-        self.driver.close();
-        self.driver.next()
     }
 }

@@ -17,7 +17,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::browser::driver::{to_js, Driver, Engine, TokenSource};
+use crate::browser::driver::{Driver, Engine, TokenSource};
 use crate::endpoint::{Credentials, Token};
 use crate::session::{BackoffOptions, SessionOptions};
 
@@ -155,81 +155,6 @@ fn endpoint_error(e: impl std::fmt::Display) -> JsValue {
     error.into()
 }
 
-macro_rules! subscription_class {
-    ($class:ident, $callback:literal, $iter:literal) => {
-        #[wasm_bindgen]
-        impl $class {
-            /// Calls `callback` for every event whose discriminant (`message` for the Events Hub,
-            /// `type` otherwise) equals `key`. Returns the function that removes it. (Typed in the
-            /// declarations with a generic signature that narrows the event.)
-            #[wasm_bindgen(skip_typescript)]
-            pub fn on(&self, key: String, callback: Function) -> Function {
-                let id = self.driver.on_event(Some(key), callback);
-                self.driver.unsubscriber(id)
-            }
-
-            /// Calls `callback` for every event, in order. Returns the function that removes it.
-            /// While any event callback is registered, events are handed out as they arrive (not
-            /// left for the async iterator).
-            #[wasm_bindgen(js_name = onEvent, unchecked_return_type = "() => void")]
-            pub fn on_event(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = $callback)] callback: Function,
-            ) -> Function {
-                let id = self.driver.on_event(None, callback);
-                self.driver.unsubscriber(id)
-            }
-
-            /// Calls `callback` with every state event (`connecting`, `open`, `reconnecting`,
-            /// `resync`, `overflow`, `frameError`, `channelsNotGranted`, `closed`). Returns the
-            /// function that removes it. `close()` itself is not reported (nothing fires after it);
-            /// an abort is, as `closed { why: { kind: "aborted" } }`.
-            #[wasm_bindgen(js_name = onState, unchecked_return_type = "() => void")]
-            pub fn on_state(
-                &self,
-                #[wasm_bindgen(unchecked_param_type = "(event: SessionEvent) => void")] callback: Function,
-            ) -> Function {
-                let id = self.driver.on_state(callback);
-                self.driver.unsubscriber(id)
-            }
-
-            /// The counters of the subscription's life.
-            #[wasm_bindgen(unchecked_return_type = "SessionStats")]
-            pub fn stats(&self) -> JsValue {
-                to_js(&self.driver.stats())
-            }
-
-            /// True once the subscription has ended (`close()`, abort, or given up).
-            #[wasm_bindgen(getter)]
-            pub fn closed(&self) -> bool {
-                self.driver.is_ended()
-            }
-
-            /// Ends the subscription for good: closes the socket, removes every listener, timer
-            /// and callback; pending `next()` calls resolve `done`. No callback fires after it.
-            pub fn close(&self) {
-                self.driver.close()
-            }
-
-            /// The async iterator's `next()`: the oldest waiting event, or the next to arrive;
-            /// `done` once the subscription has ended. Events wait in the session's bounded buffer
-            /// (`bufferCapacity`) between calls.
-            #[wasm_bindgen(unchecked_return_type = $iter)]
-            pub fn next(&self) -> js_sys::Promise {
-                self.driver.next()
-            }
-
-            /// The async iterator's `return()` (a `for await` loop left early): closes the
-            /// subscription.
-            #[wasm_bindgen(js_name = "return", unchecked_return_type = $iter)]
-            pub fn return_(&self) -> js_sys::Promise {
-                self.driver.close();
-                self.driver.next()
-            }
-        }
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Events Hub
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +227,9 @@ pub struct HubSubscription {
 subscription_class!(
     HubSubscription,
     "(event: HubEvent) => void",
-    "Promise<IteratorResult<HubEvent, undefined>>"
+    "Promise<IteratorResult<HubEvent, undefined>>",
+    "(event: SessionEvent) => void",
+    "SessionStats"
 );
 
 #[cfg(feature = "events-hub")]
@@ -512,7 +439,9 @@ pub struct LxdSubscription {
 subscription_class!(
     LxdSubscription,
     "(event: LxdEvent) => void",
-    "Promise<IteratorResult<LxdEvent, undefined>>"
+    "Promise<IteratorResult<LxdEvent, undefined>>",
+    "(event: SessionEvent) => void",
+    "SessionStats"
 );
 
 #[cfg(feature = "lxd")]
@@ -650,7 +579,9 @@ pub struct CloudEventsSubscription {
 subscription_class!(
     CloudEventsSubscription,
     "(event: CloudEvent) => void",
-    "Promise<IteratorResult<CloudEvent, undefined>>"
+    "Promise<IteratorResult<CloudEvent, undefined>>",
+    "(event: SessionEvent) => void",
+    "SessionStats"
 );
 
 #[cfg(feature = "cloudevents")]
