@@ -8,11 +8,9 @@
 
 #![cfg(feature = "mws")]
 
-use std::cell::RefCell;
 use std::collections::HashSet;
-use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -20,28 +18,9 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use infra_events::js::mws_client::{subscribe_mws, JsMwsClient};
 
-use crate::transport::SIM_WS;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = globalThis, js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_namespace = globalThis, js_name = fetch)]
-    fn fetch_url(url: &str, init: &JsValue) -> Promise;
-}
+use crate::page::{call, fetch, get, http_base, resolve, sleep, text, Recorder};
 
 const PASSWORD: &str = "admin";
-
-fn http_base() -> String {
-    SIM_WS.replacen("ws://", "http://", 1)
-}
-
-async fn sleep(ms: u32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
-    });
-    JsFuture::from(promise).await.unwrap();
-}
 
 /// A tag no other test (nor another run against the same simulator) uses.
 fn unique(name: &str) -> String {
@@ -58,30 +37,8 @@ fn js(tag: &str, body: &str) -> JsValue {
         .unwrap_or_else(|e| panic!("{body}: {e:?}"))
 }
 
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| {
-        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path).as_string().unwrap_or_default()
-}
-
 fn number(value: &JsValue, path: &str) -> f64 {
     get(value, path).as_f64().unwrap_or(f64::NAN)
-}
-
-fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
-    let f: Function = get(target, method)
-        .dyn_into()
-        .unwrap_or_else(|_| panic!("no method {method}"));
-    f.apply(target, &args.iter().cloned().collect::<Array>())
-        .unwrap_or_else(|e| panic!("{method} threw {e:?}"))
-}
-
-async fn resolve(promise: JsValue) -> Result<JsValue, JsValue> {
-    JsFuture::from(Promise::from(promise)).await
 }
 
 fn stringify(value: &JsValue) -> String {
@@ -95,7 +52,7 @@ async fn sim_mws(path_and_query: &str) -> JsValue {
     let init = Object::new();
     Reflect::set(&init, &"method".into(), &"POST".into()).unwrap();
     let url = format!("{}/_sim/mws/{path_and_query}", http_base());
-    let response = JsFuture::from(fetch_url(&url, &init))
+    let response = JsFuture::from(fetch(&url, &init))
         .await
         .unwrap_or_else(|e| panic!("{path_and_query}: {e:?}"));
     let status = number(&response, "status");
@@ -128,41 +85,6 @@ fn ids_of(list: &JsValue) -> Vec<String> {
         .iter()
         .map(|e| text(&e, "id"))
         .collect()
-}
-
-/// Collects what a callback receives.
-struct Recorder {
-    seen: Rc<RefCell<Vec<JsValue>>>,
-    closure: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Recorder {
-    fn new() -> Recorder {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let s = seen.clone();
-        let closure = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| s.borrow_mut().push(v));
-        Recorder { seen, closure }
-    }
-    fn function(&self) -> JsValue {
-        self.closure.as_ref().clone()
-    }
-    fn len(&self) -> usize {
-        self.seen.borrow().len()
-    }
-    fn all(&self) -> Vec<JsValue> {
-        self.seen.borrow().clone()
-    }
-    fn field(&self, path: &str) -> Vec<String> {
-        self.all().iter().map(|v| text(v, path)).collect()
-    }
-    async fn wait_for(&self, ms: u32, what: &str, done: impl Fn(&Recorder) -> bool) {
-        let mut waited = 0;
-        while !done(self) {
-            assert!(waited < ms, "timed out waiting for {what}; {} seen", self.len());
-            sleep(50).await;
-            waited += 50;
-        }
-    }
 }
 
 fn is_mws_error(value: &JsValue) -> bool {

@@ -19,22 +19,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use crate::transport::SIM_WS;
-
-#[wasm_bindgen]
-extern "C" {
-    // In `globalThis`, so the binding does not clash with the crate's own `setTimeout` import.
-    #[wasm_bindgen(js_namespace = globalThis, js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch(url: &str, init: &JsValue) -> Promise;
-    #[wasm_bindgen(js_namespace = console, js_name = log)]
-    fn log(text: &str);
-}
-
-fn http_base() -> String {
-    SIM_WS.replacen("ws://", "http://", 1)
-}
+use crate::page::{call, fetch, get, http_base, obj, sleep, text, Recorder};
 
 /// The tests share one simulator, and its faults (drop, silence, malformed frames, bursts) reach
 /// every open socket of a source; the runner interleaves async tests. So each test holds this for
@@ -71,13 +56,6 @@ impl Drop for OneAtATime {
     }
 }
 
-async fn sleep(ms: u32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
 /// A control request; its JSON answer (the simulator sends CORS headers on `/_sim/*`).
 async fn control(path_and_query: &str) -> JsValue {
     let init = obj(&[("method", "POST".into())]);
@@ -100,72 +78,6 @@ async fn fresh_token() -> String {
     let response = JsFuture::from(fetch(&url, &init)).await.expect("login");
     let json: Promise = call(&response, "json", &[]).unchecked_into();
     text(&JsFuture::from(json).await.unwrap(), "token")
-}
-
-fn obj(fields: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in fields {
-        Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
-}
-
-fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| {
-        Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    })
-}
-
-fn text(value: &JsValue, path: &str) -> String {
-    get(value, path).as_string().unwrap_or_default()
-}
-
-fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
-    let f: Function = get(target, method)
-        .dyn_into()
-        .unwrap_or_else(|_| panic!("no method {method}"));
-    f.apply(target, &args.iter().cloned().collect::<Array>())
-        .unwrap_or_else(|e| panic!("{method} threw {e:?}"))
-}
-
-/// Collects what a callback receives.
-struct Recorder {
-    seen: Rc<RefCell<Vec<JsValue>>>,
-    closure: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Recorder {
-    fn new() -> Recorder {
-        let seen = Rc::new(RefCell::new(Vec::new()));
-        let s = seen.clone();
-        let closure = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| s.borrow_mut().push(v));
-        Recorder { seen, closure }
-    }
-    fn function(&self) -> JsValue {
-        self.closure.as_ref().clone()
-    }
-    fn len(&self) -> usize {
-        self.seen.borrow().len()
-    }
-    fn all(&self) -> Vec<JsValue> {
-        self.seen.borrow().clone()
-    }
-    fn types(&self) -> Vec<String> {
-        self.all().iter().map(|v| text(v, "type")).collect()
-    }
-    /// Waits (up to `ms`) until `done` holds.
-    async fn wait_for(&self, ms: u32, what: &str, done: impl Fn(&Recorder) -> bool) {
-        let mut waited = 0;
-        while !done(self) {
-            assert!(
-                waited < ms,
-                "timed out waiting for {what}; seen {:?}",
-                self.types()
-            );
-            sleep(50).await;
-            waited += 50;
-        }
-    }
 }
 
 fn abort_controller() -> JsValue {
