@@ -700,6 +700,11 @@ fn web_event(kind: &str) -> JsValue {
 
 // ---- Issue 5: authentication paths and their refusals, long runs of drops, half-open links ----
 
+/// The simulator's user, as the `login` option.
+fn admin_login() -> JsValue {
+    obj(&[("username", "admin".into()), ("password", "admin".into())])
+}
+
 #[cfg(feature = "events-hub")]
 fn hub_login_options(login: JsValue, channels: &[&str]) -> JsValue {
     let options = fast_session();
@@ -731,7 +736,7 @@ fn count(types: &[String], kind: &str) -> usize {
 async fn subscribe_events_hub_login_with_username_and_with_api_key_receives_events() {
     let _turn = one_at_a_time().await;
     for login in [
-        obj(&[("username", "admin".into()), ("password", "admin".into())]),
+        admin_login(),
         obj(&[("apiKey", "c2ltOmluZnJhLWV2ZW50cy1zaW0=".into())]),
     ] {
         let sub = infra_events::js::subscribe::subscribe_events_hub(hub_login_options(login, &["stats"]))
@@ -788,9 +793,8 @@ async fn subscribe_events_hub_refused_login_ends_the_subscription_without_quotin
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_login_replaces_a_token_that_expired_between_reconnects() {
     let _turn = one_at_a_time().await;
-    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
-    let sub =
-        infra_events::js::subscribe::subscribe_events_hub(hub_login_options(login, &["stats"])).unwrap();
+    let options = hub_login_options(admin_login(), &["stats"]);
+    let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
     let states = Recorder::new();
     call(&sub, "onState", &[states.function()]);
     first_state(&states, 8_000, "open").await;
@@ -873,8 +877,7 @@ async fn subscribe_cloud_events_subprotocol_token_refused_then_accepted() {
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_survives_100_drops_in_a_row_with_one_resync_each_and_no_duplicate() {
     let _turn = one_at_a_time().await;
-    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
-    let options = hub_login_options(login, &["stats", "pdfm"]);
+    let options = hub_login_options(admin_login(), &["stats", "pdfm"]);
     let session = get(&options, "session");
     Reflect::set(
         &session,
@@ -926,8 +929,7 @@ async fn subscribe_events_hub_survives_100_drops_in_a_row_with_one_resync_each_a
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_half_open_link_is_found_by_the_ping_within_its_deadline() {
     let _turn = one_at_a_time().await;
-    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
-    let options = hub_login_options(login, &["stats"]);
+    let options = hub_login_options(admin_login(), &["stats"]);
     let session = get(&options, "session");
     Reflect::set(&session, &"pingIntervalMs".into(), &500.into()).unwrap();
     Reflect::set(&session, &"pongTimeoutMs".into(), &1_000.into()).unwrap();
@@ -961,8 +963,7 @@ async fn subscribe_events_hub_half_open_link_is_found_by_the_ping_within_its_dea
 #[wasm_bindgen_test]
 async fn subscribe_events_hub_binary_and_oversized_frames_are_errors_of_their_own_kind() {
     let _turn = one_at_a_time().await;
-    let login = obj(&[("username", "admin".into()), ("password", "admin".into())]);
-    let options = hub_login_options(login, &["stats"]);
+    let options = hub_login_options(admin_login(), &["stats"]);
     let session = get(&options, "session");
     Reflect::set(&session, &"maxFrameBytes".into(), &65_536.into()).unwrap();
     let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
