@@ -22,32 +22,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::delivery::{Out, Outlet};
+use super::page::{drop_later, now, PageHooks, PageSignal};
 use crate::endpoint::{ConnectTarget, EndpointError, Token};
 use crate::session::{Action, ConnId, Delivery, Input, Millis, Session, SessionEvent, SessionStats, Source};
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
-
-    /// Any `EventTarget` (the global object, `document`, an `AbortSignal`).
-    type Target;
-    #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_event_listener(this: &Target, kind: &str, listener: &Function);
-    #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_event_listener(this: &Target, kind: &str, listener: &Function);
-}
-
-fn now() -> Millis {
-    js_sys::Date::now().max(0.0) as Millis
-}
-
-/// Drops `value` on a later microtask, so a closure that is running now is not freed under it.
-fn drop_later<T: 'static>(value: T) {
-    wasm_bindgen_futures::spawn_local(async move { drop(value) });
-}
 
 /// A session of any source, with the step that turns a delivery into the JavaScript object.
 pub trait Engine {
@@ -249,21 +226,14 @@ impl LiveSocket {
     }
 }
 
-struct Listener {
-    target: Target,
-    kind: &'static str,
-    closure: Closure<dyn FnMut(Event)>,
-}
-
 struct State {
     engine: Box<dyn Engine>,
     target: TargetFn,
     tokens: TokenSource,
     token: Option<Token>,
     socket: Option<LiveSocket>,
-    timer: Option<JsValue>,
-    tick: Option<Closure<dyn FnMut()>>,
-    listeners: Vec<Listener>,
+    /// The timer and the page listeners; `None` until installed (right after creation).
+    hooks: Option<PageHooks>,
     /// The application's callbacks and pending `next()` calls; `on(key, …)` matches `message` or
     /// `type`.
     outlet: Outlet,
@@ -294,9 +264,7 @@ impl Driver {
             tokens,
             token: None,
             socket: None,
-            timer: None,
-            tick: None,
-            listeners: Vec::new(),
+            hooks: None,
             outlet: Outlet::new(discriminant),
             ended: false,
             keep_alive: None,
@@ -311,54 +279,29 @@ impl Driver {
             st.token = token;
         }
         let weak = Rc::downgrade(&state);
-        {
-            let mut st = state.borrow_mut();
-            let w = weak.clone();
-            st.tick = Some(Closure::<dyn FnMut()>::new(move || {
+        let w = weak.clone();
+        let on_signal = move |signal| match signal {
+            PageSignal::Online => feed(&w, Input::Online),
+            PageSignal::Visible { hidden } => feed(&w, Input::Visible { hidden }),
+            PageSignal::Abort => {
                 if let Some(rc) = w.upgrade() {
-                    rc.borrow_mut().timer = None;
-                }
-                feed(&w, Input::Tick);
-            }));
-            let global = js_sys::global();
-            let w = weak.clone();
-            st.listen(global.clone().unchecked_into(), "online", move |_| {
-                feed(&w, Input::Online)
-            });
-            if let Ok(document) = Reflect::get(&global, &"document".into()) {
-                if document.is_object() {
-                    let doc = document.clone();
-                    let w = weak.clone();
-                    st.listen(document.unchecked_into(), "visibilitychange", move |_| {
-                        let hidden = Reflect::get(&doc, &"hidden".into())
-                            .map(|h| h.is_truthy())
-                            .unwrap_or(false);
-                        feed(&w, Input::Visible { hidden });
-                    });
+                    Driver(rc).abort();
                 }
             }
-            if let Some(signal) = signal.filter(|s| s.is_object()) {
-                let w = weak.clone();
-                st.listen(signal.clone().unchecked_into(), "abort", move |_| {
-                    if let Some(rc) = w.upgrade() {
-                        Driver(rc).abort();
-                    }
-                });
+        };
+        let w = weak.clone();
+        let on_tick = move || {
+            if let Some(rc) = w.upgrade() {
+                if let Some(hooks) = rc.borrow_mut().hooks.as_mut() {
+                    hooks.fired();
+                }
             }
-        }
+            feed(&w, Input::Tick);
+        };
+        let (hooks, already_aborted) = PageHooks::install(signal, on_signal, on_tick);
+        state.borrow_mut().hooks = Some(hooks);
         let driver = Driver(state);
         let d = driver.clone();
-        let aborted = |s: &JsValue| {
-            Reflect::get(s, &"aborted".into())
-                .map(|a| a.is_truthy())
-                .unwrap_or(false)
-        };
-        let already_aborted = driver
-            .0
-            .borrow()
-            .listeners
-            .iter()
-            .any(|l| l.kind == "abort" && aborted(&l.target));
         wasm_bindgen_futures::spawn_local(async move {
             if already_aborted {
                 d.abort();
@@ -446,16 +389,6 @@ impl Driver {
 }
 
 impl State {
-    fn listen(&mut self, target: Target, kind: &'static str, f: impl FnMut(Event) + 'static) {
-        let closure = Closure::<dyn FnMut(Event)>::new(f);
-        target.add_event_listener(kind, closure.as_ref().unchecked_ref());
-        self.listeners.push(Listener {
-            target,
-            kind,
-            closure,
-        });
-    }
-
     fn close_socket(&mut self, conn: ConnId, code: u16, reason: &str) {
         if self.socket.as_ref().is_some_and(|s| s.conn == conn) {
             if let Some(s) = self.socket.take() {
@@ -464,20 +397,17 @@ impl State {
         }
     }
 
-    fn disarm(&mut self) {
-        if let Some(handle) = self.timer.take() {
-            clear_timeout(&handle);
-        }
-    }
-
+    /// Sets the timer for the session's next deadline.
     fn arm(&mut self) {
-        self.disarm();
+        let Some(hooks) = self.hooks.as_mut() else {
+            return;
+        };
+        hooks.disarm();
         if self.ended {
             return;
         }
-        if let (Some(deadline), Some(tick)) = (self.engine.next_deadline(), self.tick.as_ref()) {
-            let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as f64;
-            self.timer = Some(set_timeout(tick.as_ref().unchecked_ref(), delay));
+        if let Some(deadline) = self.engine.next_deadline() {
+            hooks.arm(deadline.saturating_sub(now()));
         }
     }
 
@@ -687,15 +617,8 @@ fn teardown(rc: &Rc<RefCell<State>>) {
     let outlet = {
         let mut st = rc.borrow_mut();
         st.ended = true;
-        st.disarm();
-        for l in &st.listeners {
-            l.target
-                .remove_event_listener(l.kind, l.closure.as_ref().unchecked_ref());
-        }
-        let listeners = std::mem::take(&mut st.listeners);
-        drop_later(listeners);
-        if let Some(tick) = st.tick.take() {
-            drop_later(tick);
+        if let Some(hooks) = st.hooks.as_mut() {
+            hooks.remove();
         }
         if let Some(s) = st.socket.take() {
             s.dispose(crate::session::CLOSE_NORMAL, "closed");

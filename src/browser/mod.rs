@@ -9,4 +9,5 @@ pub mod fetch;
 pub mod login;
 #[cfg(feature = "mws")]
 pub mod mws_poll;
+pub mod page;
 pub mod socket;

@@ -18,47 +18,20 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use serde::Serialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::delivery::{Out, Outlet};
 use super::driver::to_js;
 use super::fetch::{self, AbortController, FetchFailure};
+use super::page::{drop_later, now, PageHooks, PageSignal};
 use crate::model::mws::MwsEvent;
 use crate::mws_client::{
     HttpRequest, HttpResponse, MwsError, PollAction, PollCloseReason, PollInput, PollNotice, PollStats,
     Poller, RequestId,
 };
-use crate::session::Millis;
-
-#[wasm_bindgen]
-extern "C" {
-    // Typed apart from the WebSocket driver's and the tests' bindings of the same functions, so
-    // that the generated import shims do not collide.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &JsValue, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: JsValue);
-
-    /// Any `EventTarget` (the global object, `document`, an `AbortSignal`).
-    type Target;
-    #[wasm_bindgen(method, js_name = addEventListener)]
-    fn add_event_listener(this: &Target, kind: &str, listener: &Function);
-    #[wasm_bindgen(method, js_name = removeEventListener)]
-    fn remove_event_listener(this: &Target, kind: &str, listener: &Function);
-}
-
-fn now() -> Millis {
-    js_sys::Date::now().max(0.0) as Millis
-}
-
-/// Drops `value` on a later microtask, so a closure that is running now is not freed under it.
-fn drop_later<T: 'static>(value: T) {
-    wasm_bindgen_futures::spawn_local(async move { drop(value) });
-}
 
 /// A failed MWS request, as the application sees it (in state events, and on the errors thrown).
 /// Never holds a credential: MWS's own messages, the status, and the browser's words.
@@ -183,12 +156,6 @@ pub struct MwsSubscriptionStats {
     pub watermark: Option<String>,
 }
 
-struct Listener {
-    target: Target,
-    kind: &'static str,
-    closure: Closure<dyn FnMut()>,
-}
-
 struct Shared {
     poller: Poller,
     outlet: Outlet,
@@ -200,9 +167,8 @@ struct Shared {
     stats: MwsSubscriptionStats,
     /// Requests out, each with the controller that cancels it.
     flights: Vec<(RequestId, AbortController)>,
-    timer: Option<JsValue>,
-    tick: Option<Closure<dyn FnMut()>>,
-    listeners: Vec<Listener>,
+    /// The timer and the page listeners; `None` until installed (right after creation).
+    hooks: Option<PageHooks>,
     ended: bool,
     /// Keeps the subscription running while the application holds no reference to it, as an
     /// open socket would, until it ends.
@@ -226,56 +192,34 @@ impl PollDriver {
             parked: None,
             stats: MwsSubscriptionStats::default(),
             flights: Vec::new(),
-            timer: None,
-            tick: None,
-            listeners: Vec::new(),
+            hooks: None,
             ended: false,
             keep_alive: None,
         }));
+        shared.borrow_mut().keep_alive = Some(shared.clone());
         let weak = Rc::downgrade(&shared);
-        let mut already_aborted = false;
-        {
-            let mut sh = shared.borrow_mut();
-            sh.keep_alive = Some(shared.clone());
-            let w = weak.clone();
-            sh.tick = Some(Closure::<dyn FnMut()>::new(move || {
+        let w = weak.clone();
+        // Back online, or the page shown again: poll now rather than at the next interval.
+        let on_signal = move |signal| match signal {
+            PageSignal::Online | PageSignal::Visible { hidden: false } => feed(&w, PollInput::PollNow),
+            PageSignal::Visible { hidden: true } => {}
+            PageSignal::Abort => {
                 if let Some(rc) = w.upgrade() {
-                    rc.borrow_mut().timer = None;
-                }
-                feed(&w, PollInput::Tick);
-            }));
-            // Back online, or the page shown again: poll now rather than at the next interval.
-            let global = js_sys::global();
-            let w = weak.clone();
-            sh.listen(global.clone().unchecked_into(), "online", move || {
-                feed(&w, PollInput::PollNow)
-            });
-            if let Ok(document) = Reflect::get(&global, &"document".into()) {
-                if document.is_object() {
-                    let doc = document.clone();
-                    let w = weak.clone();
-                    sh.listen(document.unchecked_into(), "visibilitychange", move || {
-                        let hidden = Reflect::get(&doc, &"hidden".into())
-                            .map(|h| h.is_truthy())
-                            .unwrap_or(false);
-                        if !hidden {
-                            feed(&w, PollInput::PollNow);
-                        }
-                    });
+                    PollDriver(rc).abort();
                 }
             }
-            if let Some(signal) = signal.filter(|s| s.is_object()) {
-                already_aborted = Reflect::get(&signal, &"aborted".into())
-                    .map(|a| a.is_truthy())
-                    .unwrap_or(false);
-                let w = weak.clone();
-                sh.listen(signal.unchecked_into(), "abort", move || {
-                    if let Some(rc) = w.upgrade() {
-                        PollDriver(rc).abort();
-                    }
-                });
+        };
+        let w = weak.clone();
+        let on_tick = move || {
+            if let Some(rc) = w.upgrade() {
+                if let Some(hooks) = rc.borrow_mut().hooks.as_mut() {
+                    hooks.fired();
+                }
             }
-        }
+            feed(&w, PollInput::Tick);
+        };
+        let (hooks, already_aborted) = PageHooks::install(signal, on_signal, on_tick);
+        shared.borrow_mut().hooks = Some(hooks);
         let driver = PollDriver(shared);
         let d = driver.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -386,16 +330,6 @@ impl PollDriver {
 }
 
 impl Shared {
-    fn listen(&mut self, target: Target, kind: &'static str, f: impl FnMut() + 'static) {
-        let closure = Closure::<dyn FnMut()>::new(f);
-        target.add_event_listener(kind, closure.as_ref().unchecked_ref());
-        self.listeners.push(Listener {
-            target,
-            kind,
-            closure,
-        });
-    }
-
     fn cancel(&mut self, request: RequestId) {
         if let Some(at) = self.flights.iter().position(|(id, _)| *id == request) {
             let (_, controller) = self.flights.swap_remove(at);
@@ -404,20 +338,20 @@ impl Shared {
     }
 
     fn disarm(&mut self) {
-        if let Some(handle) = self.timer.take() {
-            clear_timeout(handle);
+        if let Some(hooks) = self.hooks.as_mut() {
+            hooks.disarm();
         }
     }
 
+    /// Sets the timer for the poller's next deadline.
     fn arm(&mut self) {
         self.disarm();
         // While an answer is parked its request is over for the browser: no timeout may cancel it.
         if self.ended || self.parked.is_some() {
             return;
         }
-        if let (Some(deadline), Some(tick)) = (self.poller.next_deadline(), self.tick.as_ref()) {
-            let delay = deadline.saturating_sub(now()).min(i32::MAX as u64) as i32;
-            self.timer = Some(set_timeout(tick.as_ref(), delay));
+        if let (Some(deadline), Some(hooks)) = (self.poller.next_deadline(), self.hooks.as_mut()) {
+            hooks.arm(deadline.saturating_sub(now()));
         }
     }
 
@@ -588,18 +522,11 @@ fn teardown(rc: &Rc<RefCell<Shared>>) {
     let outlet = {
         let mut sh = rc.borrow_mut();
         sh.ended = true;
-        sh.disarm();
         for (_, controller) in std::mem::take(&mut sh.flights) {
             controller.abort();
         }
-        for l in &sh.listeners {
-            l.target
-                .remove_event_listener(l.kind, l.closure.as_ref().unchecked_ref());
-        }
-        let listeners = std::mem::take(&mut sh.listeners);
-        drop_later(listeners);
-        if let Some(tick) = sh.tick.take() {
-            drop_later(tick);
+        if let Some(hooks) = sh.hooks.as_mut() {
+            hooks.remove();
         }
         sh.stats.discarded += sh.buffer.len() as u64;
         sh.buffer.clear();
