@@ -7,7 +7,7 @@ import { subscribeEventsHub } from "/pkg/index.js";
 const params = new URLSearchParams(location.search);
 const THROUGHPUT_RATE = Number(params.get("rate") ?? 1_000_000);
 const THROUGHPUT_SECS = Number(params.get("secs") ?? 2);
-const ROUNDS = Number(params.get("rounds") ?? 3);
+const ROUNDS = Number(params.get("rounds") ?? 5);
 const LATENCY_RATE = 10_000;
 const LATENCY_SECS = Number(params.get("latencySecs") ?? 3);
 const HEAP_EVENTS = Number(params.get("heapEvents") ?? 1_000_000);
