@@ -210,7 +210,7 @@ impl Source for CloudEvents {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "events-hub", feature = "lxd", feature = "cloudevents")))]
 mod tests {
     use super::*;
 
