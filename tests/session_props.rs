@@ -463,6 +463,7 @@ impl Run {
             s
         );
         prop_assert_eq!(s.delivered, self.popped);
+        prop_assert_eq!(self.session.accepted(), s.accepted);
         prop_assert_eq!(s.reconnects, self.resyncs, "one resync per reconnect");
         prop_assert_eq!(
             self.resyncs,

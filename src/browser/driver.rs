@@ -74,13 +74,13 @@ impl<S: Source> Engine for SessionEngine<S> {
         self.session.handle(input, now)
     }
     fn handle_text(&mut self, conn: ConnId, text: JsString, now: Millis) {
-        let seq = self.session.stats().accepted;
+        let seq = self.session.accepted();
         let input = Input::TextFrame {
             conn,
             text: String::from(&text),
         };
         self.session.handle(input, now);
-        if self.session.stats().accepted > seq {
+        if self.session.accepted() > seq {
             self.texts.push_back((seq, text));
         }
         // The events a full buffer dropped are the oldest: so are their texts.

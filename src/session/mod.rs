@@ -223,6 +223,12 @@ impl<S: Source> Session<S> {
         Some(self.clock.to_wall(deadline))
     }
 
+    /// How many events were accepted so far (`stats().accepted`, without building the rest):
+    /// the next accepted event's [`Delivery::seq`].
+    pub fn accepted(&self) -> u64 {
+        self.stats.accepted
+    }
+
     /// The counters. They balance at every moment (see [`SessionStats`]).
     pub fn stats(&self) -> SessionStats {
         SessionStats {
