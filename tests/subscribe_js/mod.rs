@@ -184,9 +184,7 @@ async fn subscribe_lxd_drop_reconnects_with_resync_and_events_flow_again() {
     let states = Recorder::new();
     call(&sub, "onEvent", &[events.function()]);
     call(&sub, "onState", &[states.function()]);
-    states
-        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
-        .await;
+    first_state(&states, 5_000, "open").await;
     control("drop?source=lxd").await;
     states
         .wait_for(8_000, "reconnecting, open, resync", |r| {
@@ -226,20 +224,9 @@ async fn subscribe_lxd_malformed_frame_is_a_frame_error_and_the_stream_goes_on()
     let states = Recorder::new();
     call(&sub, "onEvent", &[events.function()]);
     call(&sub, "onState", &[states.function()]);
-    states
-        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
-        .await;
+    first_state(&states, 5_000, "open").await;
     control("fault?kind=malformed&source=lxd").await;
-    states
-        .wait_for(5_000, "frameError", |r| {
-            r.types().contains(&"frameError".to_owned())
-        })
-        .await;
-    let error = states
-        .all()
-        .into_iter()
-        .find(|s| text(s, "type") == "frameError")
-        .unwrap();
+    let error = first_state(&states, 5_000, "frameError").await;
     assert_eq!(text(&error, "error.kind"), "decode");
     assert_eq!(text(&error, "error.error.kind"), "syntax");
     let after = events.len();
@@ -425,16 +412,7 @@ async fn subscribe_events_hub_provider_failure_is_retried() {
     let sub = infra_events::js::subscribe::subscribe_events_hub(options).unwrap();
     let states = Recorder::new();
     call(&sub, "onState", &[states.function()]);
-    states
-        .wait_for(5_000, "a retry", |r| {
-            r.types().contains(&"reconnecting".to_owned())
-        })
-        .await;
-    let reconnecting = states
-        .all()
-        .into_iter()
-        .find(|s| text(s, "type") == "reconnecting")
-        .unwrap();
+    let reconnecting = first_state(&states, 5_000, "reconnecting").await;
     assert_eq!(text(&reconnecting, "cause.kind"), "tokenFailed");
     assert!(text(&reconnecting, "cause.reason").contains("no session"));
     call(&sub, "close", &[]);
@@ -499,9 +477,7 @@ async fn subscribe_events_hub_with_token_receives_events_and_survives_a_drop() {
         assert_eq!(text(&e, "id").len(), 64, "hub ids are 64 hex");
     }
     control("drop?source=hub").await;
-    states
-        .wait_for(8_000, "resync", |r| r.types().contains(&"resync".to_owned()))
-        .await;
+    first_state(&states, 8_000, "resync").await;
     welcome
         .wait_for(5_000, "a second welcome", |r| r.len() == 2)
         .await;
@@ -566,25 +542,12 @@ async fn subscribe_lxd_idle_timeout_fires_from_the_driver_timer() {
     let sub = subscribe_lxd(options);
     let states = Recorder::new();
     call(&sub, "onState", &[states.function()]);
-    states
-        .wait_for(5_000, "open", |r| r.types().contains(&"open".to_owned()))
-        .await;
+    first_state(&states, 5_000, "open").await;
     // Half-open: the socket stays up but nothing arrives; only the timer can notice.
     control("silence?source=lxd&secs=5").await;
-    states
-        .wait_for(5_000, "reconnecting", |r| {
-            r.types().contains(&"reconnecting".to_owned())
-        })
-        .await;
-    let reconnecting = states
-        .all()
-        .into_iter()
-        .find(|s| text(s, "type") == "reconnecting")
-        .unwrap();
+    let reconnecting = first_state(&states, 5_000, "reconnecting").await;
     assert_eq!(text(&reconnecting, "cause.kind"), "idleTimeout");
-    states
-        .wait_for(5_000, "resync", |r| r.types().contains(&"resync".to_owned()))
-        .await;
+    first_state(&states, 5_000, "resync").await;
     call(&sub, "close", &[]);
 }
 
@@ -600,9 +563,7 @@ async fn subscribe_lxd_iterator_is_bounded_by_the_buffer() {
     call(&sub, "onState", &[states.function()]);
     // Nobody pulls: beyond two events, the oldest are dropped and reported.
     control("burst?source=lxd&rate=50&secs=1").await;
-    states
-        .wait_for(5_000, "overflow", |r| r.types().contains(&"overflow".to_owned()))
-        .await;
+    first_state(&states, 5_000, "overflow").await;
     let stats = call(&sub, "stats", &[]);
     assert_eq!(get(&stats, "buffered").as_f64(), Some(2.0));
     assert!(get(&stats, "dropped").as_f64() >= Some(1.0));
@@ -655,11 +616,7 @@ async fn subscribe_lxd_online_event_retries_at_once_and_is_removed_by_close() {
     let sub = subscribe_lxd(options);
     let states = Recorder::new();
     call(&sub, "onState", &[states.function()]);
-    states
-        .wait_for(5_000, "reconnecting", |r| {
-            r.types().contains(&"reconnecting".to_owned())
-        })
-        .await;
+    first_state(&states, 5_000, "reconnecting").await;
     let delay = get(&states.all().pop().unwrap(), "delayMs").as_f64().unwrap();
     let online = || {
         let event = web_event("online");
