@@ -6,3 +6,4 @@ import init from "./infra_events.js";
 await init({ module_or_path: new URL("./infra_events_bg.wasm", import.meta.url) });
 
 export * from "./infra_events.js";
+export * from "./decoders.js";

@@ -6,3 +6,4 @@ import { initSync } from "./infra_events.js";
 initSync({ module: readFileSync(new URL("./infra_events_bg.wasm", import.meta.url)) });
 
 export * from "./infra_events.js";
+export * from "./decoders.js";

@@ -40,6 +40,40 @@ await step("wasm-opt -Oz (npm binaryen)", wasmOpt, ["-Oz", wasm, "-o", `${wasm}.
 copyFileSync(`${wasm}.opt`, wasm);
 rmSync(`${wasm}.opt`);
 
+// The decoders: the TypeScript in js/ with the validators generated from the model
+// (js/generated/), for the sources this build has, compiled next to the wasm glue whose
+// declarations they import their types from.
+const SOURCES = {
+  "events-hub": { module: "events_hub", schemas: ["HubEvent"] },
+  lxd: { module: "lxd", schemas: ["LxdEvent"] },
+  cloudevents: { module: "cloudevents", schemas: ["CloudEvent", "CloudEventBatch"], rules: ["cloudevents_rules"] },
+  mws: { module: "mws", schemas: ["MwsEvent", "MwsEventList", "MwsErrorBody"] },
+};
+const built = (options.features ?? Object.keys(SOURCES).join(",")).split(",").filter((f) => f in SOURCES);
+const stage = `${root}/target/js-build/${options.out.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(`${stage}/generated`, { recursive: true });
+for (const file of ["runtime.ts", "decode.ts", "json_syntax.ts"]) copyFileSync(`${root}/js/${file}`, `${stage}/${file}`);
+copyFileSync(`${pkg}/infra_events.d.ts`, `${stage}/infra_events.d.ts`);
+const entry = ['export { isDecodeError } from "./decode.js";'];
+for (const feature of built) {
+  const { module, schemas, rules = [] } = SOURCES[feature];
+  for (const file of [module, ...rules]) copyFileSync(`${root}/js/${file}.ts`, `${stage}/${file}.ts`);
+  for (const name of schemas) copyFileSync(`${root}/js/generated/${name}.ts`, `${stage}/generated/${name}.ts`);
+  entry.push(`export * from "./${module}.js";`);
+}
+writeFileSync(`${stage}/decoders.ts`, entry.join("\n") + "\n");
+await step("decoders (tsc)", `${root}/node_modules/.bin/tsc`, [
+  "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler",
+  "--lib", "es2022,esnext.disposable,dom", "--skipLibCheck", "--declaration", "--removeComments",
+  "--rootDir", stage, "--outDir", pkg, `${stage}/decoders.ts`,
+]);
+// The schemas the validators come from, for other languages and servers.
+mkdirSync(`${pkg}/schema`, { recursive: true });
+for (const feature of built) {
+  for (const name of SOURCES[feature].schemas) copyFileSync(`${root}/schema/${name}.json`, `${pkg}/schema/${name}.json`);
+}
+
 // The manifest: identity from Cargo.toml, everything else from the template.
 const cargo = readFileSync(`${root}/Cargo.toml`, "utf8");
 const field = (name) => new RegExp(`^${name} = "(.*)"$`, "m").exec(cargo)?.[1];
@@ -57,7 +91,7 @@ for (const file of readdirSync(template)) {
 copyFileSync(`${root}/LICENSE`, `${pkg}/LICENSE`);
 rmSync(`${pkg}/.gitignore`, { force: true });
 
-for (const file of manifest.files) {
+for (const file of manifest.files.filter((f) => !/[*]|\/$/.test(f))) {
   if (!existsSync(`${pkg}/${file}`)) {
     console.error(`build: pkg/${file} is listed in "files" but was not produced`);
     process.exit(1);

@@ -1,6 +1,6 @@
 // Small helpers shared by the build, test and demo scripts.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 
@@ -76,12 +76,19 @@ export function startSim(binary, extraArgs = []) {
 
 export const simBinary = `${root}/target/debug/sim`;
 
-/** The files a browser downloads from a built package: the wasm, the JS glue and the entry. */
-export const SHIPPED_FILES = ["infra_events_bg.wasm", "infra_events.js", "index.js"];
+/** The files a browser downloads from a built package: the wasm, the JS glue, the entry, and the
+ * decoders with their generated validators (every .js of the package but the Node entry). */
+export function shippedFiles(dir) {
+  const js = readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".js") && f !== "node.js")
+    .sort();
+  return ["infra_events_bg.wasm", ...js];
+}
 
 /** Raw and gzip -9 sizes of a built package's shipped files: { files: [{file, raw, gzip}], raw, gzip }. */
 export function packageSize(dir) {
-  const files = SHIPPED_FILES.map((file) => {
+  const files = shippedFiles(dir).map((file) => {
     const bytes = readFileSync(`${dir}/${file}`);
     return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   });

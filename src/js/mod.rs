@@ -1,12 +1,10 @@
-//! The JavaScript face of the decoders: one synchronous export per entry point, a thin layer over
-//! `crate::decode`. Rust checks the frame against its typed model; the engine's `JSON.parse`
-//! then builds the object from the same string. That is faster than building the object from
-//! wasm, and the object is exactly the wire's (field names, values, fields we do not model).
+//! The wasm exports: live subscriptions and the MWS client. (The decode exports are JavaScript:
+//! `js/`, with validators generated from the model; no frame text crosses into wasm for them.)
 
 use js_sys::{Error, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input, Verdict};
+use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input};
 
 /// The methods every subscription class shares, over a driver with the same method names
 /// (`browser::driver::Driver`, `browser::mws_poll::PollDriver`): `on`, `onEvent`, `onState`,
@@ -89,14 +87,8 @@ macro_rules! subscription_class {
     };
 }
 
-#[cfg(feature = "cloudevents")]
-pub mod cloudevents;
-#[cfg(feature = "events-hub")]
-pub mod events_hub;
-#[cfg(feature = "lxd")]
-pub mod lxd;
-#[cfg(feature = "mws")]
-pub mod mws;
+#[cfg(feature = "strategy-serde-wasm-bindgen")]
+mod bench_support;
 #[cfg(feature = "mws")]
 pub mod mws_client;
 #[cfg(feature = "strategy-serde-wasm-bindgen")]
@@ -134,17 +126,6 @@ fn kind_name(kind: DecodeErrorKind) -> &'static str {
     }
 }
 
-/// Reads the argument as a string; anything else is a `DecodeError`, not a crash.
-pub(crate) fn text_of(source: DecodeSource, value: &JsValue) -> Result<String, JsValue> {
-    value.as_string().ok_or_else(|| {
-        let described = format!(
-            "expected the frame as a string, got a value of type {}",
-            value.js_typeof().as_string().unwrap_or_default()
-        );
-        to_js_error(&Input::new(source, "").error(DecodeErrorKind::Syntax, "", described))
-    })
-}
-
 /// Marks a value this SDK does not know: `unknown: true`, the one uniform marker of every source.
 pub(crate) fn mark_unknown(value: &JsValue) {
     let _ = Reflect::set(value, &"unknown".into(), &JsValue::TRUE);
@@ -169,32 +150,6 @@ extern "C" {
     /// the text back out of wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-/// The common path of a single-value decode: check in Rust, build with `JSON.parse`, mark unknowns.
-pub(crate) fn decode_one(
-    source: DecodeSource,
-    value: &JsValue,
-    check: impl FnOnce(&str) -> Result<Verdict, DecodeError>,
-) -> Result<JsValue, JsValue> {
-    let text = text_of(source, value)?;
-    let verdict = check(&text).map_err(|e| to_js_error(&e))?;
-    let decoded = parse_accepted(source, value, &text)?;
-    if verdict == Verdict::Unknown {
-        mark_unknown(&decoded);
-    }
-    Ok(decoded)
-}
-
-/// True for the errors the decoders throw.
-#[wasm_bindgen(js_name = isDecodeError, unchecked_return_type = "value is Error & DecodeError")]
-pub fn is_decode_error(value: &JsValue) -> bool {
-    value.is_instance_of::<Error>()
-        && Reflect::get(value, &"name".into())
-            .ok()
-            .and_then(|n| n.as_string())
-            .as_deref()
-            == Some("DecodeError")
 }
 
 /// Completes the class prototype once:

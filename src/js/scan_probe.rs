@@ -5,7 +5,8 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{parse_accepted, text_of, to_js_error};
+use super::bench_support::{parse_accepted, text_of};
+use super::to_js_error;
 use crate::decode::{DecodeErrorKind, DecodeSource, Input};
 
 /// Accepts exactly the texts that are one well-formed JSON value (RFC 8259 structure; number and

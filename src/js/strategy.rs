@@ -6,7 +6,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{text_of, to_js_error};
+use super::bench_support::text_of;
+use super::to_js_error;
 use crate::decode::{DecodeError, DecodeSource};
 
 fn via_serde<T: Serialize>(

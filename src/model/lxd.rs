@@ -15,7 +15,9 @@ use tsify::Tsify;
 /// One frame of `/1.0/events`. `type` is the discriminant; a frame of a type this SDK does not
 /// know, or a lifecycle frame of an action it does not know, is an [`UnknownLxdEvent`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "untyped")))]
 pub enum LxdEvent {
     Logging(LxdLoggingEvent),
     Operation(LxdOperationEvent),
@@ -70,18 +72,21 @@ impl LxdEvent {
 // lets `switch (e.type)` narrow the union of the three event structs.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LxdLoggingType {
     #[serde(rename = "logging")]
     Logging,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LxdOperationType {
     #[serde(rename = "operation")]
     Operation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum LxdLifecycleType {
     #[serde(rename = "lifecycle")]
     Lifecycle,
@@ -90,10 +95,12 @@ pub enum LxdLifecycleType {
 /// A daemon log line. Every level is sent, whatever the daemon's own log level; `project` never
 /// appears on these.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdLoggingEvent {
     #[serde(rename = "type")]
     pub event_type: LxdLoggingType,
     /// RFC 3339 with up to nine fraction digits, trailing zeros trimmed (Go's `RFC3339Nano`).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     pub metadata: LxdLogging,
     /// The cluster member that sent it; `"none"` on a standalone server.
@@ -104,10 +111,12 @@ pub struct LxdLoggingEvent {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdLogging {
     /// Can span several lines.
     pub message: String,
@@ -120,9 +129,11 @@ pub struct LxdLogging {
 /// A change of state of a background operation. `project` is present only when the operation
 /// belongs to a project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdOperationEvent {
     #[serde(rename = "type")]
     pub event_type: LxdOperationType,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     pub metadata: LxdOperation,
     pub location: String,
@@ -132,17 +143,23 @@ pub struct LxdOperationEvent {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = [{"rule": "codeOf", "key": "status", "field": "status_code", "table": {"Pending": 105, "Running": 103, "Success": 200, "Failure": 400, "Cancelling": 104, "Cancelled": 401}, "reason": "the status code is not the one of the status"}])))]
 pub struct LxdOperation {
     /// A UUID.
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "uuid")))]
     pub id: String,
     #[tsify(type = r#""task" | "token" | "websocket" | (string & {})"#)]
     pub class: String,
     pub description: String,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub created_at: String,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub updated_at: String,
     #[tsify(
         type = r#""Pending" | "Running" | "Success" | "Failure" | "Cancelling" | "Cancelled" | (string & {})"#
@@ -154,11 +171,19 @@ pub struct LxdOperation {
     /// `null` when there are none, Incus `{}`; a kind can map to `null` (both daemons send
     /// `{"cluster": null}` while enabling clustering).
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::model::Nullable<BTreeMap<String, Option<Vec<String>>>>")
+    )]
     pub resources: Option<BTreeMap<String, Option<Vec<String>>>>,
     /// Class-specific: `{fingerprint, size}` for an image import, `{secret, fingerprint, addresses,
     /// request}` for a token, `{command, environment, fds, interactive}` for an exec, …
     #[serde(deserialize_with = "nullable")]
     #[tsify(type = "Record<string, unknown> | null")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::model::Nullable<Map<String, Value>>")
+    )]
     pub metadata: Option<Map<String, Value>>,
     pub may_cancel: bool,
     /// Empty unless the operation failed.
@@ -168,9 +193,11 @@ pub struct LxdOperation {
 
 /// An audit record of something done through the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdLifecycleEvent {
     #[serde(rename = "type")]
     pub event_type: LxdLifecycleType,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     pub metadata: LxdLifecycle,
     pub location: String,
@@ -180,12 +207,14 @@ pub struct LxdLifecycleEvent {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub project: Option<String>,
 }
 
 /// The part of a lifecycle event's metadata that every action shares; the `action` tag is in
 /// [`LxdLifecycle`], and `context` has a type per action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(bound(deserialize = "C: Deserialize<'de>"))]
 pub struct LxdLifecycleBody<C> {
     /// The API URL of the object acted upon. Storage volume URLs carry the internal project
@@ -198,6 +227,7 @@ pub struct LxdLifecycleBody<C> {
         deserialize_with = "present_object"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "C"))]
     pub context: Option<C>,
     /// Who asked. LXD 5.0.2 leaves it out of many instance events; Incus always sends it.
     #[serde(
@@ -206,6 +236,7 @@ pub struct LxdLifecycleBody<C> {
         deserialize_with = "present_object"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "LxdRequestor"))]
     pub requestor: Option<LxdRequestor>,
     /// Incus only, on instance events: the instance name.
     #[serde(
@@ -214,6 +245,7 @@ pub struct LxdLifecycleBody<C> {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub name: Option<String>,
     /// Incus only, on instance events: the instance's project.
     #[serde(
@@ -222,10 +254,12 @@ pub struct LxdLifecycleBody<C> {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub project: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdRequestor {
     /// `"root"` over the unix socket, the certificate fingerprint over TLS; empty for a client
     /// that is not trusted yet (one redeeming a trust token).
@@ -240,17 +274,20 @@ pub struct LxdRequestor {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub address: Option<String>,
 }
 
 /// The context of an action the documentation gives no context for: whatever the daemon sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct LxdLooseContext(#[tsify(type = "Record<string, unknown>")] pub Map<String, Value>);
 
 /// Every `*-renamed` action. Also `cluster-group-renamed`, which the documentation lists
 /// without context but both daemons send it with `old_name`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdRenameContext {
     /// The name before the rename (for snapshots and backups `instance/snapshot`).
     pub old_name: String,
@@ -259,6 +296,7 @@ pub struct LxdRenameContext {
 /// `image-alias-*` (the image fingerprint), `image-retrieved` (the destination) and
 /// `storage-pool-created` / `-updated` (the cluster member the request targeted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdTargetContext {
     pub target: String,
 }
@@ -266,6 +304,7 @@ pub struct LxdTargetContext {
 /// `image-created`. The documentation says "container or vm"; the daemons name instance types
 /// `container` and `virtual-machine`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdImageTypeContext {
     #[serde(rename = "type")]
     #[tsify(type = r#""container" | "virtual-machine" | (string & {})"#)]
@@ -274,6 +313,7 @@ pub struct LxdImageTypeContext {
 
 /// `storage-volume-created`, `storage-volume-snapshot-created`, `storage-volume-backup-created`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdVolumeTypeContext {
     #[serde(rename = "type")]
     #[tsify(type = r#""container" | "virtual-machine" | "image" | "custom" | (string & {})"#)]
@@ -282,6 +322,7 @@ pub struct LxdVolumeTypeContext {
 
 /// `instance-console`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdConsoleContext {
     #[serde(rename = "type")]
     #[tsify(type = r#""console" | "vga" | (string & {})"#)]
@@ -291,6 +332,7 @@ pub struct LxdConsoleContext {
 /// `instance-created`. Not in the documentation's table; LXD 5.0.2 sends `storage-pool` and
 /// `type`, Incus adds `location`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdInstanceCreatedContext {
     #[serde(
         default,
@@ -298,6 +340,7 @@ pub struct LxdInstanceCreatedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub location: Option<String>,
     #[serde(rename = "storage-pool")]
     pub storage_pool: String,
@@ -309,12 +352,14 @@ pub struct LxdInstanceCreatedContext {
 /// `instance-exec`: the command as its argument vector (the documentation calls it "the command";
 /// both daemons send an array).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdExecContext {
     pub command: Vec<String>,
 }
 
 /// `instance-restored`, `storage-volume-restored`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdSnapshotContext {
     /// For instances `instance/snapshot`, for volumes the snapshot name alone.
     pub snapshot: String,
@@ -322,6 +367,7 @@ pub struct LxdSnapshotContext {
 
 /// `instance-metadata-template-*`: the template's file name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdPathContext {
     pub path: String,
 }
@@ -332,6 +378,7 @@ pub struct LxdPathContext {
 
 /// `instance-file-deleted`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdFileDeletedContext {
     #[serde(
         default,
@@ -339,6 +386,7 @@ pub struct LxdFileDeletedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub file: Option<String>,
     #[serde(
         default,
@@ -346,11 +394,13 @@ pub struct LxdFileDeletedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub path: Option<String>,
 }
 
 /// `instance-file-pushed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdFilePushedContext {
     #[serde(
         rename = "file-source",
@@ -359,6 +409,7 @@ pub struct LxdFilePushedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub file_source: Option<String>,
     #[serde(
         rename = "file-destination",
@@ -367,6 +418,7 @@ pub struct LxdFilePushedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub file_destination: Option<String>,
     /// File attributes (mode, owner, type, …) as the client sent them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -378,11 +430,13 @@ pub struct LxdFilePushedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub path: Option<String>,
 }
 
 /// `instance-file-retrieved`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LxdFileRetrievedContext {
     #[serde(
         rename = "file-source",
@@ -391,6 +445,7 @@ pub struct LxdFileRetrievedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub file_source: Option<String>,
     #[serde(
         rename = "file-destination",
@@ -399,6 +454,7 @@ pub struct LxdFileRetrievedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub file_destination: Option<String>,
     #[serde(
         default,
@@ -406,6 +462,7 @@ pub struct LxdFileRetrievedContext {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub path: Option<String>,
 }
 
@@ -421,6 +478,7 @@ macro_rules! lifecycle_actions {
         /// The metadata of a lifecycle event, tagged by `action`: one variant per action of the
         /// documentation's table, each with its own context type.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = "action")]
         pub enum LxdLifecycle {
             $(
@@ -596,9 +654,12 @@ lifecycle_actions! {
 /// A frame this SDK does not type: an unknown `type`, or a `lifecycle` of an unknown `action`.
 /// The envelope is checked as for any frame; `metadata` is kept as it came.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown" = true)))]
 pub struct UnknownLxdEvent {
     #[serde(rename = "type")]
     pub event_type: String,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     #[tsify(type = "unknown")]
     pub metadata: Value,
@@ -609,6 +670,7 @@ pub struct UnknownLxdEvent {
         deserialize_with = "present"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub project: Option<String>,
     /// Always true: the uniform marker of a value the SDK kept raw. Required when deserializing,
     /// so serde's `Deserialize` reads back the SDK's own serialisation; a wire frame goes through

@@ -6,6 +6,7 @@ use tsify::Tsify;
 
 /// One MWS event, as `GET /rest/events/<id>` returns it and as each item of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MwsEvent {
     /// MWS's id of the event (a 24-hex-digit object id).
@@ -17,6 +18,7 @@ pub struct MwsEvent {
     /// Packs severity, escalation level, component and entry code; show it in hex.
     pub code: u32,
     /// When it happened, `yyyy-MM-dd HH:mm:ss UTC` (one-second resolution).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "mws-date")))]
     pub event_date: String,
     /// The kind of event, an open set such as `"VM Provision"` or `"Service Create"`.
     pub event_type: String,
@@ -36,6 +38,7 @@ pub struct MwsEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MwsAssociatedObject {
     /// Object kind, such as `"VM"`, `"Service"`, `"scheduler"`.
     #[serde(rename = "type")]
@@ -44,13 +47,16 @@ pub struct MwsAssociatedObject {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MwsTenant {
     pub id: String,
 }
 
 /// A page of events: `GET /rest/events?api-version=3[&query=…&sort=…&max=…&offset=…]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = [{"rule": "length", "field": "resultCount", "of": "results", "reason": "resultCount is not the number of results"}, {"rule": "atLeast", "field": "totalCount", "than": "resultCount", "reason": "totalCount is below resultCount"}])))]
 pub struct MwsEventList {
     /// How many events match the query in all.
     pub total_count: u64,
@@ -61,6 +67,7 @@ pub struct MwsEventList {
 
 /// The body of every MWS error response (status 400 and above).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MwsErrorBody {
     pub messages: Vec<String>,
 }

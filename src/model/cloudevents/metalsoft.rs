@@ -23,6 +23,7 @@ macro_rules! metalsoft_events {
     ($( $(#[$meta:meta])* $variant:ident = $name:literal => $data:ty, )*) => {
         /// The `type` and `data` of a MetalSoft significant event: `switch (e.type)` narrows `e.data`.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = "type", content = "data")]
         pub enum MetalSoftEvent {
             $( $(#[$meta])* #[serde(rename = $name)] $variant($data), )*
@@ -150,6 +151,7 @@ metalsoft_events! {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerDeletedData {
     pub server_id: String,
@@ -160,6 +162,7 @@ pub struct MetalSoftServerDeletedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerUpdatedData {
     pub server_id: String,
@@ -170,6 +173,7 @@ pub struct MetalSoftServerUpdatedData {
 
 /// The server's fields before and after the update; MetalSoft documents no fixed set of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerChanges {
     #[tsify(type = "Record<string, unknown>")]
@@ -179,6 +183,7 @@ pub struct MetalSoftServerChanges {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerCredentialsUpdatedData {
     pub server_id: String,
@@ -188,6 +193,7 @@ pub struct MetalSoftServerCredentialsUpdatedData {
 
 /// Of `server.registered` and `server.production.registered`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerRegisteredData {
     pub server_id: String,
@@ -200,6 +206,7 @@ pub struct MetalSoftServerRegisteredData {
 /// Of `server.registration.initiated`, `server.reregistration.initiated` and
 /// `server.production.registration.initiated`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerRegistrationInitiatedData {
     pub server_id: String,
@@ -208,6 +215,7 @@ pub struct MetalSoftServerRegistrationInitiatedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerDecommissionedData {
     pub server_id: String,
@@ -220,6 +228,7 @@ pub struct MetalSoftServerDecommissionedData {
 
 /// Of every `user.*` event: who was affected, who acted, and a sentence saying what happened.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftUserEventData {
     pub user_id: String,
@@ -231,6 +240,7 @@ pub struct MetalSoftUserEventData {
 
 /// Of `network.device.created` and `network.device.registered`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceData {
     pub network_device_id: String,
@@ -242,6 +252,7 @@ pub struct MetalSoftNetworkDeviceData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceDeletedData {
     pub network_device_id: String,
@@ -252,6 +263,7 @@ pub struct MetalSoftNetworkDeviceDeletedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceRegistrationInitiatedData {
     pub network_device_id: String,
@@ -262,6 +274,7 @@ pub struct MetalSoftNetworkDeviceRegistrationInitiatedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceArchivedData {
     pub network_device_id: String,
@@ -270,6 +283,7 @@ pub struct MetalSoftNetworkDeviceArchivedData {
 
 /// Of `network.device.assigned.to.fabric` and `network.device.removed.from.fabric`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkFabricData {
     pub fabric_id: String,
@@ -278,6 +292,7 @@ pub struct MetalSoftNetworkFabricData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceReplacedData {
     pub old_network_device_id: String,
@@ -285,6 +300,7 @@ pub struct MetalSoftNetworkDeviceReplacedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftNetworkDeviceCredentialsUpdatedData {
     pub network_device_id: String,
@@ -297,6 +313,7 @@ pub struct MetalSoftNetworkDeviceCredentialsUpdatedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerHealthDegradedData {
     pub server_id: String,
@@ -312,6 +329,7 @@ pub struct MetalSoftServerHealthDegradedData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub infrastructure_id: Option<String>,
     /// Present only while the server is allocated to an infrastructure.
     #[serde(
@@ -320,6 +338,7 @@ pub struct MetalSoftServerHealthDegradedData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub instance_id: Option<String>,
     /// `false` on the first event of a degradation, `true` on the one sent after the AI
     /// monitoring agent was consulted.
@@ -333,10 +352,12 @@ pub struct MetalSoftServerHealthDegradedData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "string | null")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub monitoring_agent_result: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftServerHealthImprovedData {
     pub server_id: String,
@@ -352,6 +373,7 @@ pub struct MetalSoftServerHealthImprovedData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub infrastructure_id: Option<String>,
     /// Present only while the server is allocated to an infrastructure.
     #[serde(
@@ -360,6 +382,7 @@ pub struct MetalSoftServerHealthImprovedData {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub instance_id: Option<String>,
 }
 
@@ -368,6 +391,7 @@ pub struct MetalSoftServerHealthImprovedData {
 pub type MetalSoftDnsRecord = Map<String, Value>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftInstanceArrayDnsUpdatedData {
     pub instance_array_id: String,
@@ -378,6 +402,7 @@ pub struct MetalSoftInstanceArrayDnsUpdatedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftInstanceDnsUpdatedData {
     pub instance_id: String,
@@ -388,6 +413,7 @@ pub struct MetalSoftInstanceDnsUpdatedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftInstanceArrayDnsDeletedData {
     pub instance_array_id: String,
@@ -396,6 +422,7 @@ pub struct MetalSoftInstanceArrayDnsDeletedData {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MetalSoftInstanceDnsDeletedData {
     pub instance_id: String,

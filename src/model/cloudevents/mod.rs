@@ -20,7 +20,10 @@ pub use metalsoft::*;
 /// union, as the extensions' index signature could hold an `unknown` member: there `e.type` is a
 /// `string` and `e.data` is `unknown`, which is what an untyped event has.)
 #[derive(Debug, Clone, PartialEq, Serialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "untyped")))]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = [{"rule": "call", "fn": "checkCloudEventContext", "from": "cloudevents_rules"}])))]
 pub enum CloudEvent {
     MetalSoft(MetalSoftCloudEvent),
     Unknown(UnknownCloudEvent),
@@ -39,6 +42,7 @@ impl<'de> Deserialize<'de> for CloudEvent {
 /// The context attributes every event has, apart from `type` (which selects the variant).
 /// An optional attribute may be `null` on the wire; the spec says that means unset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CloudEventContext {
     /// Unique for its `source`: a repeated `source` + `id` is a duplicate delivery.
     pub id: String,
@@ -67,6 +71,7 @@ pub struct CloudEventContext {
 /// The value of an extension attribute. The JSON format carries Boolean as a boolean, Integer as
 /// a number and every other type (String, URI, Timestamp, Binary…) as a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum CloudEventExtensionValue {
     Boolean(bool),
@@ -76,6 +81,8 @@ pub enum CloudEventExtensionValue {
 
 /// A MetalSoft significant event: one of the 41 documented `type`s, with its `data` typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = [{"rule": "call", "fn": "checkJsonData", "from": "cloudevents_rules"}])))]
 pub struct MetalSoftCloudEvent {
     #[serde(flatten)]
     pub context: CloudEventContext,
@@ -87,11 +94,17 @@ pub struct MetalSoftCloudEvent {
     /// part), so `switch (e.type)` still narrows.
     #[serde(flatten)]
     #[tsify(type = "Record<string, string | number | boolean | null>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, Option<CloudEventExtensionValue>>")
+    )]
     pub extensions: BTreeMap<String, CloudEventExtensionValue>,
 }
 
 /// A valid CloudEvent of a `type` this SDK does not type: `data` is whatever JSON the wire had.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown" = true)))]
 pub struct UnknownCloudEvent {
     #[serde(flatten)]
     pub context: CloudEventContext,
@@ -113,5 +126,9 @@ pub struct UnknownCloudEvent {
     /// by the marker above (in JavaScript too), so it is not kept here.
     #[serde(flatten)]
     #[tsify(type = "Record<string, string | number | boolean | null>")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, Option<CloudEventExtensionValue>>")
+    )]
     pub extensions: BTreeMap<String, CloudEventExtensionValue>,
 }

@@ -6,12 +6,14 @@ use tsify::Tsify;
 use super::present;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubCatalogCacheChannel {
     #[serde(rename = "catalog_cache")]
     CatalogCache,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HubCatalogCacheMessage {
     CacheItemAdded(HubCacheItemAdded),
@@ -19,6 +21,7 @@ pub enum HubCatalogCacheMessage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HubCacheType {
     File,
@@ -26,6 +29,7 @@ pub enum HubCacheType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubCacheItemAdded {
     pub catalog_id: String,
     pub version: String,
@@ -35,6 +39,7 @@ pub struct HubCacheItemAdded {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub architecture: Option<String>,
     /// In bytes.
     pub cache_size: i64,
@@ -45,10 +50,12 @@ pub struct HubCacheItemAdded {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub cached_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubCacheItemRemoved {
     pub catalog_id: String,
     pub version: String,
@@ -58,5 +65,6 @@ pub struct HubCacheItemRemoved {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub architecture: Option<String>,
 }

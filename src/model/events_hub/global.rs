@@ -9,12 +9,14 @@ use tsify::Tsify;
 pub const HUB_WELCOME_MESSAGE: &str = "WebSocket connection established subscribed to global by default";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubGlobalChannel {
     #[serde(rename = "global")]
     Global,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body")]
 pub enum HubGlobalMessage {
     #[serde(rename = "WebSocket connection established subscribed to global by default")]
@@ -26,6 +28,7 @@ pub enum HubGlobalMessage {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubWelcome {
     /// This connection's id (a UUID); it changes on every reconnect.
     pub client_id: String,
@@ -39,6 +42,7 @@ pub struct HubWelcome {
 
 /// `{error}`: the body of `error` on `global` and on `system`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubError {
     pub error: String,
 }

@@ -7,12 +7,14 @@ use tsify::Tsify;
 use super::present;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubJobManagerChannel {
     #[serde(rename = "job_manager")]
     JobManager,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HubJobManagerMessage {
     JobCreated(HubJobBody),
@@ -24,6 +26,7 @@ pub enum HubJobManagerMessage {
 /// A job of this server, or (in orchestrator mode) a host's job that no orchestrator job is
 /// linked to, re-emitted with the host's id. Tell them apart with `"host_id" in body`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum HubJobBody {
     Job(HubJob),
@@ -31,6 +34,7 @@ pub enum HubJobBody {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostJobEvent {
     pub host_id: String,
     pub event: HubJob,
@@ -40,10 +44,12 @@ pub struct HubHostJobEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "bool"))]
     pub is_orchestrator_job: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HubJobState {
     Init,
@@ -56,6 +62,7 @@ pub enum HubJobState {
 
 /// The server's `JobResponse`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubJob {
     pub id: String,
     /// The owner's user id.
@@ -66,6 +73,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub owner_name: Option<String>,
     #[serde(
         default,
@@ -73,6 +81,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub owner_email: Option<String>,
     pub state: HubJobState,
     #[serde(
@@ -81,6 +90,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub message: Option<String>,
     /// Percent, 0–100.
     pub progress: i64,
@@ -92,6 +102,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "bool"))]
     pub is_orchestrator_job: Option<bool>,
     /// Left out while the job has no steps.
     #[serde(
@@ -100,6 +111,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<HubJobStep>"))]
     pub steps: Option<Vec<HubJobStep>>,
     #[serde(
         default,
@@ -107,6 +119,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub result: Option<String>,
     /// What the job made (for example a VM): its id, name, kind, and the host it lives on.
     #[serde(
@@ -115,6 +128,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub result_record_id: Option<String>,
     #[serde(
         default,
@@ -122,6 +136,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub result_record_name: Option<String>,
     #[serde(
         default,
@@ -129,6 +144,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub result_record_type: Option<String>,
     #[serde(
         default,
@@ -136,6 +152,7 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub result_record_link_id: Option<String>,
     #[serde(
         default,
@@ -143,12 +160,14 @@ pub struct HubJob {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub error: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubJobStep {
     pub name: String,
     #[serde(
@@ -157,6 +176,7 @@ pub struct HubJobStep {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub display_name: Option<String>,
     /// This step's share of the job's progress.
     pub weight: f64,

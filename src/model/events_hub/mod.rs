@@ -43,6 +43,7 @@ pub use system_logs::*;
 /// One Events Hub frame of a channel this SDK knows: the envelope, with `event_type` fixed to the
 /// channel `C`, and `message` + `body` from the channel's message union `M`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubFrame<C, M> {
     /// 64 hex digits, unique per frame. There is no sequence number and no replay, so this is
     /// the key to deduplicate on.
@@ -54,9 +55,11 @@ pub struct HubFrame<C, M> {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub ref_id: Option<String>,
     pub event_type: C,
     /// RFC 3339 in UTC, with a variable number of fraction digits (trailing zeros trimmed).
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     #[serde(flatten)]
     // A type parameter would be emitted as `interface … extends M`, which TypeScript rejects for a
@@ -70,6 +73,7 @@ pub struct HubFrame<C, M> {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub client_id: Option<String>,
 }
 
@@ -99,7 +103,9 @@ pub type HubSystemEvent = HubFrame<HubSystemChannel, HubSystemMessage>;
 /// Any Events Hub frame. Exclude unknowns with `"unknown" in e`, then `switch (e.message)` (or
 /// `e.event_type` first) narrows `e.body`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "forbid")))]
 pub enum HubEvent {
     Global(HubGlobalEvent),
     Pdfm(HubPdfmEvent),
@@ -139,6 +145,8 @@ impl HubEvent {
 /// A frame of a channel, or a message in a known channel, that this SDK does not know: the
 /// envelope checked, the body kept as it came.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown" = true)))]
 pub struct UnknownHubEvent {
     pub id: String,
     #[serde(
@@ -147,8 +155,10 @@ pub struct UnknownHubEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub ref_id: Option<String>,
     pub event_type: String,
+    #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
     pub message: String,
     #[serde(
@@ -157,6 +167,7 @@ pub struct UnknownHubEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "unknown")]
+    #[cfg_attr(feature = "schema", schemars(with = "Value"))]
     pub body: Option<Value>,
     #[serde(
         default,
@@ -164,6 +175,7 @@ pub struct UnknownHubEvent {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub client_id: Option<String>,
     /// Set by the SDK (never on the wire): the marker every source's unknowns carry.
     #[tsify(type = "true")]
@@ -173,7 +185,9 @@ pub struct UnknownHubEvent {
 /// A host's own frame, as the orchestrator forwards it whole: of the expected channel `T`, or a
 /// message of that channel this SDK does not know (then marked `unknown: true` too).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
+#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "forbid", "x-closed-tag" = true)))]
 pub enum HubForwarded<T> {
     Known(T),
     Unknown(UnknownHubEvent),
@@ -251,4 +265,37 @@ impl<'de> Deserialize<'de> for RawObject {
             "invalid type: {found}, expected a JSON object"
         )))
     }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for RawObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawObject".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object" })
+    }
+}
+
+/// Replies on `health` and `system` carry the request's id back as `ref_id` and the receiving
+/// client's `client_id` (schema rule; the decoder checks the same).
+#[cfg(feature = "schema")]
+fn reply_rules() -> serde_json::Value {
+    serde_json::json!([
+        {"rule": "present", "fields": ["ref_id"], "reason": "a reply carries the request's id as ref_id"},
+        {"rule": "present", "fields": ["client_id"], "reason": "a targeted reply carries client_id"},
+    ])
+}
+
+#[cfg(feature = "schema")]
+fn client_id_rules() -> serde_json::Value {
+    let mut rules = reply_rules();
+    if let Some(list) = rules.as_array_mut() {
+        list.push(serde_json::json!({
+            "rule": "equal", "field": ["body", "client-id"], "to": ["client_id"],
+            "reason": "client-id names another client than the one the reply went to (client_id)",
+        }));
+    }
+    rules
 }

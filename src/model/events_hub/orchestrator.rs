@@ -11,12 +11,14 @@ use super::{
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubOrchestratorChannel {
     #[serde(rename = "orchestrator")]
     Orchestrator,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HubOrchestratorMessage {
     HostHealthUpdate(HubHostHealthUpdate),
@@ -43,6 +45,7 @@ pub enum HubOrchestratorMessage {
 
 /// A host's `pdfm` body, with the host it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostEvent<T> {
     pub host_id: String,
     pub event: T,
@@ -50,12 +53,14 @@ pub struct HubHostEvent<T> {
 
 /// A host's whole frame (envelope and all), with the host it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostFrame<T> {
     pub event: HubForwarded<T>,
     pub host_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HubHostHealthState {
     Healthy,
@@ -63,18 +68,21 @@ pub enum HubHostHealthState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostHealthUpdate {
     pub host_id: String,
     pub state: HubHostHealthState,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubWebsocketConnectedState {
     #[serde(rename = "websocket_connected")]
     WebsocketConnected,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubWebsocketDisconnectedState {
     #[serde(rename = "websocket_disconnected")]
     WebsocketDisconnected,
@@ -82,18 +90,21 @@ pub enum HubWebsocketDisconnectedState {
 
 /// The orchestrator's event socket to the host is up (after a verified pong).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostWebsocketConnected {
     pub host_id: String,
     pub state: HubWebsocketConnectedState,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostWebsocketDisconnected {
     pub host_id: String,
     pub state: HubWebsocketDisconnectedState,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostWebsocketDegraded {
     pub host_id: String,
     pub state: String,
@@ -102,6 +113,7 @@ pub struct HubHostWebsocketDegraded {
 /// A host's `stats` body: `System Stats` or `DISK_SPACE_CHANGED` (the message name is not
 /// forwarded). Tell them apart with `"memory_bytes" in stats` (or any other `System Stats` key).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum HubHostStats {
     System(HubSystemStats),
@@ -109,18 +121,21 @@ pub enum HubHostStats {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostStatsUpdate {
     pub host_id: String,
     pub stats: HubHostStats,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostLogsUpdate {
     pub host_id: String,
     pub log: HubLogLine,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostAdded {
     pub host_id: String,
     /// The host's address.
@@ -131,10 +146,12 @@ pub struct HubHostAdded {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostRemoved {
     pub host_id: String,
     #[serde(
@@ -143,10 +160,12 @@ pub struct HubHostRemoved {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostDeployed {
     pub host_id: String,
     #[serde(
@@ -155,6 +174,7 @@ pub struct HubHostDeployed {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host: Option<String>,
     #[serde(
         default,
@@ -162,5 +182,6 @@ pub struct HubHostDeployed {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub message: Option<String>,
 }

@@ -7,12 +7,14 @@ use tsify::Tsify;
 use super::{nullable, present, RawObject};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubPdfmChannel {
     #[serde(rename = "pdfm")]
     Pdfm,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HubPdfmMessage {
     VmStateChanged(HubVmStateChanged),
@@ -26,6 +28,7 @@ pub enum HubPdfmMessage {
 
 /// A VM state as prlctl names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HubVmState {
     Running,
@@ -40,6 +43,7 @@ pub enum HubVmState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmStateChanged {
     pub previous_state: HubVmState,
     pub current_state: HubVmState,
@@ -48,17 +52,20 @@ pub struct HubVmStateChanged {
 
 /// The body of `VM_ADDED` and `VM_UPDATED`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmDetails {
     pub vm_id: String,
     pub new_vm: ParallelsVm,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmRemoved {
     pub vm_id: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmUptimeChanged {
     pub vm_id: String,
     /// Seconds, as a string (prlctl's form).
@@ -66,14 +73,20 @@ pub struct HubVmUptimeChanged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmSnapshotsUpdated {
     pub vm_id: String,
     /// `null` when the VM has no snapshots.
     #[serde(deserialize_with = "nullable")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::model::Nullable<Vec<HubVmSnapshot>>")
+    )]
     pub snapshots: Option<Vec<HubVmSnapshot>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubVmSnapshot {
     #[serde(
         default,
@@ -81,6 +94,7 @@ pub struct HubVmSnapshot {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub id: Option<String>,
     pub name: String,
     pub date: String,
@@ -95,11 +109,13 @@ pub struct HubVmSnapshot {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<HubVmSnapshot>"))]
     pub children: Option<Vec<HubVmSnapshot>>,
 }
 
 /// Sent when the set of running macOS VMs changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubMacVmsRunningNow {
     /// VM ids.
     pub mac_vms_running: Vec<String>,
@@ -112,6 +128,7 @@ pub struct HubMacVmsRunningNow {
 /// server always sends them today, but their contents follow the installed Parallels Desktop, so
 /// they are optional here and not described key by key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParallelsVm {
     /// The VM's UUID (equal to the event's `vm_id`).
     #[serde(rename = "ID")]
@@ -122,6 +139,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host: Option<String>,
     #[serde(
         default,
@@ -129,6 +147,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_url: Option<String>,
     #[serde(
         default,
@@ -136,6 +155,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_id: Option<String>,
     #[serde(
         default,
@@ -143,6 +163,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_name: Option<String>,
     #[serde(
         default,
@@ -150,6 +171,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_state: Option<String>,
     #[serde(
         default,
@@ -157,6 +179,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_external_ip_address: Option<String>,
     #[serde(
         default,
@@ -164,6 +187,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub internal_ip_address: Option<String>,
     /// The macOS user whose Parallels Desktop holds the VM.
     pub user: String,
@@ -202,6 +226,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub boot_order: Option<String>,
     #[serde(
         rename = "BIOS type",
@@ -210,6 +235,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub bios_type: Option<String>,
     #[serde(
         rename = "EFI Secure boot",
@@ -218,6 +244,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub efi_secure_boot: Option<String>,
     #[serde(
         rename = "Allow select boot device",
@@ -226,6 +253,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub allow_select_boot_device: Option<String>,
     #[serde(
         rename = "External boot device",
@@ -234,6 +262,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub external_boot_device: Option<String>,
     #[serde(
         rename = "Host defined sharing",
@@ -242,6 +271,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub host_defined_sharing: Option<String>,
     #[serde(
         rename = "Mouse and Keyboard",
@@ -250,6 +280,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub mouse_and_keyboard: Option<RawObject>,
     #[serde(
         rename = "USB and Bluetooth",
@@ -258,6 +289,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub usb_and_bluetooth: Option<RawObject>,
     #[serde(
         rename = "Startup and Shutdown",
@@ -266,6 +298,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub startup_and_shutdown: Option<RawObject>,
     #[serde(
         rename = "Optimization",
@@ -274,6 +307,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub optimization: Option<RawObject>,
     #[serde(
         rename = "Travel mode",
@@ -282,6 +316,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub travel_mode: Option<RawObject>,
     #[serde(
         rename = "Security",
@@ -290,6 +325,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub security: Option<RawObject>,
     #[serde(
         rename = "Smart Guard",
@@ -298,6 +334,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub smart_guard: Option<RawObject>,
     #[serde(
         rename = "Modality",
@@ -306,6 +343,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub modality: Option<RawObject>,
     #[serde(
         rename = "Fullscreen",
@@ -314,6 +352,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub fullscreen: Option<RawObject>,
     #[serde(
         rename = "Coherence",
@@ -322,6 +361,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub coherence: Option<RawObject>,
     #[serde(
         rename = "Time Synchronization",
@@ -330,6 +370,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub time_synchronization: Option<RawObject>,
     #[serde(
         rename = "Expiration",
@@ -338,6 +379,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub expiration: Option<RawObject>,
     #[serde(
         rename = "SMBIOS settings",
@@ -346,6 +388,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub smbios_settings: Option<RawObject>,
     #[serde(
         rename = "Shared Profile",
@@ -354,6 +397,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub shared_profile: Option<RawObject>,
     #[serde(
         rename = "Shared Applications",
@@ -362,6 +406,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub shared_applications: Option<RawObject>,
     #[serde(
         rename = "SmartMount",
@@ -370,6 +415,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub smart_mount: Option<RawObject>,
     #[serde(
         rename = "Miscellaneous Sharing",
@@ -378,6 +424,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub miscellaneous_sharing: Option<RawObject>,
     #[serde(
         rename = "Advanced",
@@ -386,6 +433,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub advanced: Option<RawObject>,
     #[serde(
         rename = "Print Management",
@@ -394,6 +442,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub print_management: Option<RawObject>,
     #[serde(
         rename = "Guest Shared Folders",
@@ -402,6 +451,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown>")]
+    #[cfg_attr(feature = "schema", schemars(with = "RawObject"))]
     pub guest_shared_folders: Option<RawObject>,
     /// A Go map on the server: `null` when the VM shares no folder.
     #[serde(
@@ -411,6 +461,7 @@ pub struct ParallelsVm {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional, type = "Record<string, unknown> | null")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<RawObject>"))]
     pub host_shared_folders: Option<Option<RawObject>>,
     #[serde(rename = "Hardware")]
     pub hardware: ParallelsVmHardware,
@@ -419,6 +470,7 @@ pub struct ParallelsVm {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParallelsVmGuestTools {
     /// Such as `"installed"` or `"not installed"`.
     pub state: String,
@@ -428,11 +480,13 @@ pub struct ParallelsVmGuestTools {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub version: Option<String>,
 }
 
 /// The VM's devices, each as prlctl reports it (for example `cpu.cpus`, `memory.size`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParallelsVmHardware {
     #[tsify(type = "Record<string, unknown>")]
     pub cpu: RawObject,
@@ -455,6 +509,7 @@ pub struct ParallelsVmHardware {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParallelsVmNetwork {
     #[serde(rename = "Conditioned")]
     pub conditioned: String,
@@ -467,10 +522,15 @@ pub struct ParallelsVmNetwork {
     pub outbound: RawObject,
     /// A Go slice on the server, so `null` rather than `[]` when prlctl reported none.
     #[serde(rename = "ipAddresses", deserialize_with = "nullable")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::model::Nullable<Vec<ParallelsVmIpAddress>>")
+    )]
     pub ip_addresses: Option<Vec<ParallelsVmIpAddress>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ParallelsVmIpAddress {
     /// Such as `"ipv4"` or `"ipv6"`.
     #[serde(rename = "type")]

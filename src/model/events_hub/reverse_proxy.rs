@@ -7,12 +7,14 @@ use tsify::Tsify;
 use super::present;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubReverseProxyChannel {
     #[serde(rename = "reverse_proxy")]
     ReverseProxy,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body")]
 pub enum HubReverseProxyMessage {
     #[serde(rename = "REVERSE_PROXY_STATE_CHANGED")]
@@ -31,6 +33,7 @@ pub enum HubReverseProxyMessage {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum HubReverseProxyState {
     Started,
@@ -38,12 +41,14 @@ pub enum HubReverseProxyState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubReverseProxyStateChanged {
     pub enabled: bool,
     pub state: HubReverseProxyState,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HubReverseProxyHostState {
     Starting,
@@ -53,6 +58,7 @@ pub enum HubReverseProxyHostState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubReverseProxyHostStateChanged {
     #[serde(
         default,
@@ -60,6 +66,7 @@ pub struct HubReverseProxyHostStateChanged {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub reverse_proxy_host_id: Option<String>,
     pub state: HubReverseProxyHostState,
     /// With `ip_changed`.
@@ -69,6 +76,7 @@ pub struct HubReverseProxyHostStateChanged {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub old_ip: Option<String>,
     /// With `ip_changed`.
     #[serde(
@@ -77,6 +85,7 @@ pub struct HubReverseProxyHostStateChanged {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub new_ip: Option<String>,
     #[serde(
         default,
@@ -84,22 +93,26 @@ pub struct HubReverseProxyHostStateChanged {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub error_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubHttpTraffic {
     #[serde(rename = "http")]
     Http,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubTcpTraffic {
     #[serde(rename = "tcp")]
     Tcp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHttpTrafficForwarded {
     pub reverse_proxy_host_id: String,
     #[serde(
@@ -108,6 +121,7 @@ pub struct HubHttpTrafficForwarded {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub target_vm_id: Option<String>,
     pub target_host: String,
     /// A string on the wire, such as `"8080"`.
@@ -121,6 +135,7 @@ pub struct HubHttpTrafficForwarded {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubTcpTrafficForwarded {
     pub reverse_proxy_host_id: String,
     pub target_host: String,
@@ -131,6 +146,7 @@ pub struct HubTcpTrafficForwarded {
 
 /// The body of `Reverse Proxy Route Updated` and `Reverse Proxy Route Failed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubReverseProxyRoute {
     #[serde(
         default,
@@ -138,6 +154,7 @@ pub struct HubReverseProxyRoute {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub reverse_proxy_host_id: Option<String>,
     #[serde(
         default,
@@ -145,6 +162,7 @@ pub struct HubReverseProxyRoute {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub target_vm_id: Option<String>,
     #[serde(
         default,
@@ -152,5 +170,6 @@ pub struct HubReverseProxyRoute {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub internal_ip_address: Option<String>,
 }

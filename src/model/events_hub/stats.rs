@@ -6,12 +6,14 @@ use tsify::Tsify;
 use super::present;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum HubStatsChannel {
     #[serde(rename = "stats")]
     Stats,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "message", content = "body")]
 pub enum HubStatsMessage {
     #[serde(rename = "System Stats")]
@@ -24,6 +26,7 @@ pub enum HubStatsMessage {
 /// The body of `System Stats`. When the orchestrator forwards it (`HOST_STATS_UPDATE`) it has been
 /// through a Go map, so its keys come in alphabetical order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubSystemStats {
     pub memory_bytes: u64,
     pub memory_alloc_bytes: u64,
@@ -37,6 +40,7 @@ pub struct HubSystemStats {
 
 /// The body of `DISK_SPACE_CHANGED`: sizes in MB; a size that is zero is left out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubDiskSpace {
     #[serde(
         default,
@@ -44,6 +48,7 @@ pub struct HubDiskSpace {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub cache_folder_size: Option<i64>,
     #[serde(
         default,
@@ -51,6 +56,7 @@ pub struct HubDiskSpace {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub parallels_home_size: Option<i64>,
     #[serde(
         default,
@@ -58,6 +64,7 @@ pub struct HubDiskSpace {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub given_path_size: Option<i64>,
     #[serde(
         default,
@@ -65,5 +72,6 @@ pub struct HubDiskSpace {
         skip_serializing_if = "Option::is_none"
     )]
     #[tsify(optional)]
+    #[cfg_attr(feature = "schema", schemars(with = "i64"))]
     pub prl_home_path: Option<i64>,
 }
