@@ -57,6 +57,9 @@ for (const feature of ["events-hub", "lxd", "cloudevents", "mws"]) {
     "--no-default-features", "--features", feature, "--", "-D", "warnings",
   ]);
 }
+// The schemas and the validators generated from them must be those the model gives today.
+await step("schema/ matches the model", "check", "cargo", ["run", "--locked", "-q", "-p", "codegen", "--", "--check"]);
+await step("js/generated/ matches schema/", "check", "node", ["codegen/validators.mjs", "--check"]);
 // --no-fail-fast: one failing test binary must not hide the results of the others.
 await step("native tests (cargo test)", "cargo", "cargo", ["test", "--locked", "--workspace", "--no-fail-fast"]);
 const simBuilt = await step("build sim", "check", "cargo", ["build", "--locked", "-p", "sim"]);
@@ -89,6 +92,7 @@ if (sim) {
   results.push({ name: "wasm-bindgen-test (sim did not start)", passed: 0, failed: 1 });
 }
 
+await step("decoders (node --test, and Chromium)", "node", "node", ["--test", "tests/decode_js/"]);
 await step("TypeScript consumer (tsc --strict)", "check", `${root}/node_modules/.bin/tsc`, ["-p", "tests/consumer"]);
 await step("Node consumer (node --test)", "node", "node", [...nodeWebSocketArgs, "--test", "tests/consumer/node/"]);
 // Real LXD 5.0.2 and Incus 6.0.4 daemons (installed if missing), driven by their CLI while the

@@ -855,7 +855,7 @@ fn body_shape_errors_carry_the_full_path_and_an_absolute_position() {
         (
             frame("pdfm", "VM_REMOVED", Value::Null),
             "body",
-            "missing field `body`",
+            "invalid type: null",
         ),
         (
             frame(

@@ -3,7 +3,6 @@
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-mod decode_js;
 mod mws_js;
 mod page;
 mod subscribe_js;

@@ -389,9 +389,13 @@ impl DataParser for DataPart<'_, '_> {
     fn parse<T: DeserializeOwned>(self) -> Result<T, DecodeError> {
         match self.raw {
             Some(raw) => self.input.parse_part(raw, &self.path),
+            // Reported at the event, as serde reports a missing member at its container.
             None => Err(self.input.error(
                 DecodeErrorKind::Shape,
-                &self.path,
+                self.path
+                    .strip_suffix("data")
+                    .map(|at| at.strip_suffix('.').unwrap_or(at))
+                    .unwrap_or_default(),
                 "missing data: MetalSoft significant events carry their payload as JSON in data",
             )),
         }

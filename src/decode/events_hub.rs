@@ -35,7 +35,9 @@ struct Envelope<'a> {
     timestamp: String,
     #[serde(borrow)]
     message: Cow<'a, str>,
-    #[serde(borrow, default)]
+    // `null` is kept as a raw `null` (then refused by the body's type, at `body`); only an absent
+    // body is `None`, a missing member reported at its container, as serde reports one.
+    #[serde(borrow, default, deserialize_with = "present")]
     body: Option<&'a RawValue>,
     #[serde(default, deserialize_with = "present")]
     client_id: Option<String>,
@@ -94,11 +96,8 @@ impl<'a> Frame<'_, 'a> {
 
     fn raw_body(&self) -> Result<&'a RawValue, DecodeError> {
         self.body.ok_or_else(|| {
-            self.input.error(
-                DecodeErrorKind::Shape,
-                &self.path("body"),
-                "missing field `body` (absent or null)",
-            )
+            self.input
+                .error(DecodeErrorKind::Shape, self.prefix, "missing field `body`")
         })
     }
 
