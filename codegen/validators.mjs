@@ -383,6 +383,12 @@ class Emitter {
     }
     if (tag) {
       if (!within) lines.push(`if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, ${JSON.stringify(`struct ${label}`)});`);
+      if (!fallback) {
+        // No member keeps an unknown tag: a missing or mistyped tag is the frame's fault.
+        const t = JSON.stringify(tag);
+        lines.push(`if (v[${t}] === undefined) return fail("shape", ${JSON.stringify(`missing field \`${tag}\``)});`);
+        lines.push(`if (typeof v[${t}] !== "string") return invalidType(v[${t}], "a string", ${t});`);
+      }
       lines.push(`switch (v[${JSON.stringify(tag)}]) {`);
       for (const m of known) {
         const values = this.memberTags(m, tag);

@@ -165,6 +165,14 @@ fn text_id(text: &str) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
+/// The wire's `id` of a decoded event, read back from its serialisation.
+fn event_id(event: &infra_events::model::events_hub::HubEvent) -> String {
+    serde_json::to_value(event).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The fake driver and everything it has seen, checked as it goes.
 struct Run {
     session: Session<EventsHub>,
@@ -321,7 +329,7 @@ impl Run {
             assert!(delivery.seq > last, "deliveries in order");
         }
         self.last_seq = Some(delivery.seq);
-        let id = text_id(&delivery.text);
+        let id = event_id(&delivery.event);
         if let Some(previous) = self.delivered_at.insert(id.clone(), delivery.seq) {
             let window = self.options.dedup_window as u64;
             assert!(

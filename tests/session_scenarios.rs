@@ -201,7 +201,7 @@ fn hub_ids(deliveries: &[Delivery<infra_events::model::events_hub::HubEvent>]) -
     deliveries
         .iter()
         .map(|d| {
-            serde_json::from_str::<serde_json::Value>(&d.text).unwrap()["id"]
+            serde_json::to_value(&d.event).unwrap()["id"]
                 .as_str()
                 .unwrap()
                 .to_owned()
@@ -296,7 +296,6 @@ fn typed_events_come_out_typed() {
         HubEvent::Pdfm(frame) => assert!(matches!(frame.payload, HubPdfmMessage::VmRemoved(_))),
         other => panic!("{other:?}"),
     }
-    assert_eq!(delivery.text, hub_event("e"), "the text comes along as received");
 }
 
 #[test]
@@ -1623,4 +1622,104 @@ fn refused_handshakes_after_a_connection_opened_are_a_restart_and_retried() {
         d.wait_out();
     }
     assert!(!d.session.is_closed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frames checked by the driver (the browser validates JSON.parse's object; no text in wasm)
+
+#[test]
+fn checked_frames_take_the_same_path_as_text_frames() {
+    use infra_events::decode::events_hub::decode_hub_event;
+    use infra_events::session::{Decoded, Role};
+    use std::cell::Cell;
+
+    let mut d = Driver::new(
+        hub(),
+        SessionOptions {
+            error_text_chars: 5,
+            max_frame_bytes: Some(400),
+            ..no_ping()
+        },
+    );
+    d.start();
+    d.open();
+    let conn = d.conn();
+    let decoded = |id: &str| Decoded {
+        event: decode_hub_event(&hub_event(id)).unwrap(),
+        key: Some(id.to_owned()),
+        role: Role::Event,
+    };
+
+    // Accepted: delivered once, deduplicated by the key the driver gave.
+    for _ in 0..2 {
+        let text_asked = Cell::new(0);
+        d.session.handle_checked(
+            conn,
+            10,
+            || {
+                text_asked.set(text_asked.get() + 1);
+                "unused"
+            },
+            || Ok(decoded("a")),
+            d.now,
+        );
+        assert_eq!(
+            text_asked.get(),
+            0,
+            "the text is only asked for to report a refusal"
+        );
+    }
+    let delivered: Vec<_> = std::iter::from_fn(|| d.session.pop_event()).collect();
+    assert_eq!(hub_ids(&delivered), ["a"]);
+    assert_eq!(d.session.stats().duplicates, 1);
+
+    // Refused by the driver's check: a frameError quoting the head of the text.
+    let garbage = "not json";
+    d.session.handle_checked(
+        conn,
+        garbage.len(),
+        || garbage,
+        || Err(decode_hub_event(garbage).unwrap_err()),
+        d.now,
+    );
+    let out = emits(&std::iter::from_fn(|| d.session.poll_action()).collect::<Vec<_>>());
+    assert!(
+        matches!(&out[..], [SessionEvent::FrameError { error: FrameError::Decode { text, truncated: true, len: 8, .. } }] if text == "not j"),
+        "{out:?}"
+    );
+
+    // Over the limit: refused without running the check.
+    let checked = Cell::new(false);
+    d.session.handle_checked(
+        conn,
+        401,
+        || "x".repeat(401),
+        || {
+            checked.set(true);
+            Ok(decoded("b"))
+        },
+        d.now,
+    );
+    assert!(!checked.get(), "a frame over maxFrameBytes is not checked");
+    let out = emits(&std::iter::from_fn(|| d.session.poll_action()).collect::<Vec<_>>());
+    assert!(
+        matches!(
+            &out[..],
+            [SessionEvent::FrameError {
+                error: FrameError::TooLarge {
+                    len: 401,
+                    limit: 400,
+                    ..
+                }
+            }]
+        ),
+        "{out:?}"
+    );
+
+    // A frame of a socket that is not the open one is not taken at all.
+    let before = d.session.stats().received;
+    d.drop_link();
+    d.session
+        .handle_checked(conn, 10, || "", || Ok(decoded("c")), d.now);
+    assert_eq!(d.session.stats().received, before);
 }

@@ -67,6 +67,8 @@ function v_MetalSoftCloudEvent(v: any): number {
   const p6 = v["time"];
   if (p6 !== undefined) { if (!(typeof p6 === "string" || p6 === null)) return invalidType(p6, "a string or null", "time"); }
   if ((r = checkJsonData(v)) !== 0) return r;
+  if (v["type"] === undefined) return fail("shape", "missing field `type`");
+  if (typeof v["type"] !== "string") return invalidType(v["type"], "a string", "type");
   switch (v["type"]) {
     case "server.deleted": r = v2_MetalSoftCloudEvent_serv(v); return r;
     case "server.updated": r = v3_MetalSoftCloudEvent_serv(v); return r;

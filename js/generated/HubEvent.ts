@@ -56,6 +56,8 @@ function v_HubFrame(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "WebSocket connection established subscribed to global by default": r = v2_HubFrame_WebSocket_conne(v); return r;
     case "error": r = v4_HubFrame_error(v); return r;
@@ -88,6 +90,7 @@ function v3_HubWelcome_subscriptions(v: any): number {
   let r = 0;
   if (!Array.isArray(v)) return invalidType(v, "a sequence");
   for (let i = 0; i < v.length; i++) { const e = v[i]; if (!(typeof e === "string")) return invalidType(e, "a string", "[" + i + "]"); }
+  if (!v.includes("global")) return fail("spec", "the welcome lists the subscriptions, always including \"global\"");
   return 0;
 }
 
@@ -122,6 +125,8 @@ function v_HubFrame2(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "VM_STATE_CHANGED": r = v5_HubFrame2_VM_STATE_CHANG(v); return r;
     case "VM_ADDED": r = v6_HubFrame2_VM_ADDED(v); return r;
@@ -494,6 +499,8 @@ function v_HubFrame3(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "HOST_HEALTH_UPDATE": r = v16_HubFrame3_HOST_HEALTH_UP(v); return r;
     case "HOST_WEBSOCKET_CONNECTED": r = v17_HubFrame3_HOST_WEBSOCKET(v); return r;
@@ -864,6 +871,8 @@ function v_HubFrame4(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "CACHE_ITEM_ADDED": r = v30_HubFrame4_CACHE_ITEM_ADD(v); return r;
     case "CACHE_ITEM_REMOVED": r = v31_HubFrame4_CACHE_ITEM_REM(v); return r;
@@ -965,6 +974,8 @@ function v_HubFrame5(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "REVERSE_PROXY_STATE_CHANGED": r = v33_HubFrame5_REVERSE_PROXY_(v); return r;
     case "REVERSE_PROXY_HOST_STATE_CHANGED": r = v34_HubFrame5_REVERSE_PROXY_(v); return r;
@@ -1192,6 +1203,8 @@ function v_HubFrame6(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "System Stats": r = v42_HubFrame6_System_Stats(v); return r;
     case "DISK_SPACE_CHANGED": r = v43_HubFrame6_DISK_SPACE_CHA(v); return r;
@@ -1233,6 +1246,8 @@ function v_HubFrame7(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "System Log": r = v44_HubFrame7_System_Log(v); return r;
     default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame7");
@@ -1263,6 +1278,8 @@ function v_HubFrame8(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "JOB_CREATED": r = v45_HubFrame8_JOB_CREATED(v); return r;
     case "JOB_UPDATED": r = v47_HubFrame8_JOB_UPDATED(v); return r;
@@ -1286,8 +1303,20 @@ function v45_HubFrame8_JOB_CREATED(v: any): number {
 function v_HubJobBody(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubJobBody");
-  if (v["created_at"] !== undefined || v["error"] !== undefined || v["id"] !== undefined || v["job_operation"] !== undefined || v["job_type"] !== undefined || v["message"] !== undefined || v["owner"] !== undefined || v["owner_email"] !== undefined || v["owner_name"] !== undefined || v["progress"] !== undefined || v["result"] !== undefined || v["result_record_id"] !== undefined || v["result_record_link_id"] !== undefined || v["result_record_name"] !== undefined || v["result_record_type"] !== undefined || v["state"] !== undefined || v["steps"] !== undefined || v["updated_at"] !== undefined) return v_HubJob(v);
-  return v_HubHostJobEvent(v);
+  if (v["event"] !== undefined || v["host_id"] !== undefined) return v_HubHostJobEvent(v);
+  return v_HubJob(v);
+}
+
+function v_HubHostJobEvent(v: any): number {
+  let r = 0;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostJobEvent");
+  const p0 = v["event"];
+  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubJob(p0)) !== 0) return up("event", r); }
+  const p1 = v["host_id"];
+  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p2 = v["is_orchestrator_job"];
+  if (p2 !== undefined) { if (!(typeof p2 === "boolean")) return invalidType(p2, "a boolean", "is_orchestrator_job"); }
+  return 0;
 }
 
 function v_HubJob(v: any): number {
@@ -1375,18 +1404,6 @@ function v_HubJobStep(v: any): number {
   return 0;
 }
 
-function v_HubHostJobEvent(v: any): number {
-  let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostJobEvent");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubJob(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
-  const p2 = v["is_orchestrator_job"];
-  if (p2 !== undefined) { if (!(typeof p2 === "boolean")) return invalidType(p2, "a boolean", "is_orchestrator_job"); }
-  return 0;
-}
-
 function v47_HubFrame8_JOB_UPDATED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_UPDATED");
@@ -1430,6 +1447,8 @@ function v_HubFrame9(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "USER_ADDED": r = v50_HubFrame9_USER_ADDED(v); return r;
     case "USER_UPDATED": r = v51_HubFrame9_USER_UPDATED(v); return r;
@@ -1646,6 +1665,8 @@ function v_HubFrame10(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "pong": r = v63_HubFrame10_pong(v); return r;
     default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame10");
@@ -1676,6 +1697,8 @@ function v_HubFrame11(v: any): number {
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
   const p4 = v["timestamp"];
   if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (v["message"] === undefined) return fail("shape", "missing field `message`");
+  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
     case "client-id": r = v64_HubFrame11_client_id(v); return r;
     case "error": r = v65_HubFrame11_error(v); return r;

@@ -157,6 +157,8 @@ function v_LxdLifecycleEvent(v: any): number {
 function v_LxdLifecycle(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle");
+  if (v["action"] === undefined) return fail("shape", "missing field `action`");
+  if (typeof v["action"] !== "string") return invalidType(v["action"], "a string", "action");
   switch (v["action"]) {
     case "certificate-created": r = v6_LxdLifecycle_certificate(v); return r;
     case "certificate-deleted": r = v7_LxdLifecycle_certificate(v); return r;

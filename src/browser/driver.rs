@@ -12,7 +12,6 @@
 //!   borrowed, so a callback may call `close()` or an unsubscribe function freely.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, ArrayBuffer, Function, JsString, Promise, Reflect};
@@ -22,20 +21,23 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use super::delivery::{Out, Outlet};
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+use super::frames::{frame_len, JsFrames};
 use super::page::{drop_later, now, PageHooks, PageSignal};
 use crate::endpoint::{ConnectTarget, EndpointError, Token};
-use crate::session::{Action, ConnId, Delivery, Input, Millis, Session, SessionEvent, SessionStats, Source};
+use crate::session::{Action, ConnId, Input, Millis, SessionEvent, SessionStats};
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+use crate::session::{Session, SessionOptions};
 
-/// A session of any source, with the step that turns a delivery into the JavaScript object.
+/// A session as the driver runs it.
 pub trait Engine {
     /// [`Session::handle`].
     fn handle(&mut self, input: Input, now: Millis);
-    /// [`Session::handle`] for a text frame, keeping the browser's string of an accepted event
-    /// so that its object is parsed from it (no copy back out of wasm).
+    /// A text frame, as the browser's own string: checked in JavaScript, never copied into wasm.
     fn handle_text(&mut self, conn: ConnId, text: JsString, now: Millis);
     /// [`Session::poll_action`].
     fn poll_action(&mut self) -> Option<Action>;
-    /// [`Session::pop_event`], built as the JavaScript object the decode function would return.
+    /// [`Session::pop_event`]: the checked object the decode export returned.
     fn pop_event(&mut self) -> Option<JsValue>;
     /// [`Session::buffered`].
     fn buffered(&self) -> usize;
@@ -47,61 +49,44 @@ pub trait Engine {
     fn is_closed(&self) -> bool;
 }
 
-/// Makes the object handed to JavaScript from a delivery and its frame's text as a JS string.
-pub type BuildFn<E> = fn(&Delivery<E>, &JsValue) -> JsValue;
-
-/// A [`Session`] with its object builder.
-pub struct SessionEngine<S: Source> {
-    session: Session<S>,
-    build: BuildFn<S::Event>,
-    /// The browser's strings of the buffered events, by delivery `seq`, oldest first.
-    texts: VecDeque<(u64, JsString)>,
+/// A [`Session`] over frames checked by the package's decode exports.
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+pub struct SessionEngine {
+    session: Session<JsFrames>,
+    frames: JsFrames,
+    max_frame_bytes: Option<usize>,
 }
 
-impl<S: Source> SessionEngine<S> {
-    /// Wraps `session`; `build` makes the object handed to JavaScript from a delivery.
-    pub fn new(session: Session<S>, build: BuildFn<S::Event>) -> Self {
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+impl SessionEngine {
+    /// Wraps `session`, whose source checks the frames.
+    pub fn new(frames: JsFrames, options: SessionOptions, now: Millis) -> Self {
         SessionEngine {
-            session,
-            build,
-            texts: VecDeque::new(),
+            max_frame_bytes: options.max_frame_bytes,
+            session: Session::new(frames.clone(), options, now),
+            frames,
         }
     }
 }
 
-impl<S: Source> Engine for SessionEngine<S> {
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+impl Engine for SessionEngine {
     fn handle(&mut self, input: Input, now: Millis) {
         self.session.handle(input, now)
     }
     fn handle_text(&mut self, conn: ConnId, text: JsString, now: Millis) {
-        let seq = self.session.accepted();
-        let input = Input::TextFrame {
-            conn,
-            text: String::from(&text),
-        };
-        self.session.handle(input, now);
-        if self.session.accepted() > seq {
-            self.texts.push_back((seq, text));
-        }
-        // The events a full buffer dropped are the oldest: so are their texts.
-        while self.texts.len() > self.session.buffered() {
-            self.texts.pop_front();
-        }
+        let len = frame_len(&text, self.max_frame_bytes);
+        let frames = &self.frames;
+        // The text is only read out of JavaScript to quote a refused frame (its head).
+        let head = || String::from(text.slice(0, 4096));
+        self.session
+            .handle_checked(conn, len, head, || frames.check(&text), now);
     }
     fn poll_action(&mut self) -> Option<Action> {
         self.session.poll_action()
     }
     fn pop_event(&mut self) -> Option<JsValue> {
-        let d = self.session.pop_event()?;
-        while self.texts.front().is_some_and(|(seq, _)| *seq < d.seq) {
-            self.texts.pop_front();
-        }
-        let text: JsValue = match self.texts.front() {
-            Some((seq, _)) if *seq == d.seq => self.texts.pop_front().map(|(_, t)| t.into()),
-            _ => None,
-        }
-        .unwrap_or_else(|| JsValue::from_str(&d.text));
-        Some((self.build)(&d, &text))
+        self.session.pop_event().map(|d| d.event)
     }
     fn buffered(&self) -> usize {
         self.session.buffered()

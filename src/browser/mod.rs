@@ -5,6 +5,8 @@ pub mod delivery;
 pub mod driver;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+pub mod frames;
 #[cfg(feature = "events-hub")]
 pub mod login;
 #[cfg(feature = "mws")]

@@ -70,7 +70,7 @@ fn check_event(input: &Input<'_>, event: &MwsEvent, path: &str) -> Result<(), De
 /// `yyyy-MM-dd HH:mm:ss UTC`, with plausible field ranges.
 pub fn is_mws_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 23 || &s[19..] != " UTC" {
+    if b.len() != 23 || s.get(19..) != Some(" UTC") {
         return false;
     }
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);

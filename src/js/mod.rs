@@ -1,9 +1,10 @@
 //! The wasm exports: live subscriptions and the MWS client. (The decode exports are JavaScript:
 //! `js/`, with validators generated from the model; no frame text crosses into wasm for them.)
 
-use js_sys::{Error, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "mws")]
 use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input};
 
 /// The methods every subscription class shares, over a driver with the same method names
@@ -87,20 +88,15 @@ macro_rules! subscription_class {
     };
 }
 
-#[cfg(feature = "strategy-serde-wasm-bindgen")]
-mod bench_support;
 #[cfg(feature = "mws")]
 pub mod mws_client;
-#[cfg(feature = "strategy-serde-wasm-bindgen")]
-mod scan_probe;
-#[cfg(feature = "strategy-serde-wasm-bindgen")]
-mod strategy;
 pub mod subscribe;
 
+#[cfg(feature = "mws")]
 /// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
 /// carrying the fields of the `DecodeError` type.
 pub(crate) fn to_js_error(e: &DecodeError) -> JsValue {
-    let error = Error::new(&e.to_string());
+    let error = js_sys::Error::new(&e.to_string());
     error.set_name("DecodeError");
     let fields: [(&str, JsValue); 7] = [
         ("source", e.source.as_str().into()),
@@ -117,6 +113,7 @@ pub(crate) fn to_js_error(e: &DecodeError) -> JsValue {
     error.into()
 }
 
+#[cfg(feature = "mws")]
 fn kind_name(kind: DecodeErrorKind) -> &'static str {
     match kind {
         DecodeErrorKind::Syntax => "syntax",
@@ -126,11 +123,7 @@ fn kind_name(kind: DecodeErrorKind) -> &'static str {
     }
 }
 
-/// Marks a value this SDK does not know: `unknown: true`, the one uniform marker of every source.
-pub(crate) fn mark_unknown(value: &JsValue) {
-    let _ = Reflect::set(value, &"unknown".into(), &JsValue::TRUE);
-}
-
+#[cfg(feature = "mws")]
 /// `JSON.parse` of a text Rust has already accepted. serde_json is the stricter parser (it rejects
 /// lone surrogates, duplicate fields of a struct), so a failure here is not expected; it is still
 /// reported as a DecodeError rather than as a foreign exception.
@@ -144,6 +137,7 @@ pub(crate) fn parse_accepted(source: DecodeSource, value: &JsValue, text: &str) 
     })
 }
 
+#[cfg(feature = "mws")]
 #[wasm_bindgen]
 extern "C" {
     /// `JSON.parse` on the caller's own string: js-sys's binding takes `&str`, which would copy

@@ -17,7 +17,11 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::browser::driver::{Driver, Engine, TokenSource};
+use crate::browser::driver::TokenSource;
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+use crate::browser::driver::{Driver, Engine, SessionEngine};
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+use crate::browser::frames::{JsFrames, Protocol};
 use crate::endpoint::{Credentials, Token};
 use crate::session::{BackoffOptions, SessionOptions};
 
@@ -248,25 +252,6 @@ export interface HubSubscription extends AsyncIterable<HubEvent> {
 }
 "#;
 
-#[cfg(feature = "events-hub")]
-fn hub_object(d: &crate::session::Delivery<crate::model::events_hub::HubEvent>, value: &JsValue) -> JsValue {
-    use crate::decode::DecodeSource;
-    let Ok(object) = super::parse_accepted(DecodeSource::EventsHub, value, &d.text) else {
-        return JsValue::NULL;
-    };
-    if d.event.is_unknown() {
-        super::mark_unknown(&object);
-    }
-    if d.event.forwards_unknown() {
-        let body = Reflect::get(&object, &"body".into()).unwrap_or(JsValue::UNDEFINED);
-        let event = Reflect::get(&body, &"event".into()).unwrap_or(JsValue::UNDEFINED);
-        if event.is_object() {
-            super::mark_unknown(&event);
-        }
-    }
-    object
-}
-
 /// The `login` option, read field by field from the JavaScript object: never through serde, whose
 /// messages quote the values they reject (a password given as a number would be printed).
 #[cfg(feature = "events-hub")]
@@ -320,7 +305,7 @@ pub fn subscribe_events_hub(
     #[wasm_bindgen(unchecked_param_type = "SubscribeEventsHubOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     use crate::endpoint::{EventsHubEndpoint, EventsHubOptions, LoginTokenCache, DEFAULT_API_PREFIX};
-    use crate::session::{EventsHub, Session};
+    use crate::session::EventsHub;
 
     let (o, signal, token): (SubscribeEventsHubOptions, _, _) = read_options(&options)?;
     let login = login_credentials(&options)?;
@@ -360,12 +345,12 @@ pub fn subscribe_events_hub(
     let session_options = o
         .session
         .session_options(matches!(tokens, TokenSource::Provider(_)));
-    let session = Session::new(
-        EventsHub::new(&o.channels),
+    let frames = frames(Protocol::EventsHub(EventsHub::new(&o.channels)))?;
+    let engine: Box<dyn Engine> = Box::new(SessionEngine::new(
+        frames,
         session_options,
         js_sys::Date::now() as u64,
-    );
-    let engine: Box<dyn Engine> = Box::new(crate::browser::driver::SessionEngine::new(session, hub_object));
+    ));
     let driver = Driver::start(
         engine,
         Box::new(move |t| endpoint.target(t)),
@@ -460,17 +445,6 @@ export interface LxdSubscription extends AsyncIterable<LxdEvent> {
 }
 "#;
 
-#[cfg(feature = "lxd")]
-fn lxd_object(d: &crate::session::Delivery<crate::model::lxd::LxdEvent>, value: &JsValue) -> JsValue {
-    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::Lxd, value, &d.text) else {
-        return JsValue::NULL;
-    };
-    if d.event.is_unknown() {
-        super::mark_unknown(&object);
-    }
-    object
-}
-
 /// Subscribes to an LXD or Incus daemon's `/1.0/events`. Same behaviour as `subscribeEventsHub`
 /// (LXD events carry no id, so nothing is deduplicated, and there is no ping: use
 /// `idleTimeoutMs` for liveness if the stream is busy).
@@ -480,7 +454,6 @@ pub fn subscribe_lxd(
     #[wasm_bindgen(unchecked_param_type = "SubscribeLxdOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     use crate::endpoint::{LxdEndpoint, LxdOptions};
-    use crate::session::{Lxd, Session};
 
     let (o, signal, token): (SubscribeLxdOptions, _, _) = read_options(&options)?;
     let tokens = token_source(token)?;
@@ -509,8 +482,12 @@ pub fn subscribe_lxd(
     let session_options = o
         .session
         .session_options(matches!(tokens, TokenSource::Provider(_)));
-    let session = Session::new(Lxd, session_options, js_sys::Date::now() as u64);
-    let engine: Box<dyn Engine> = Box::new(crate::browser::driver::SessionEngine::new(session, lxd_object));
+    let frames = frames(Protocol::Lxd)?;
+    let engine: Box<dyn Engine> = Box::new(SessionEngine::new(
+        frames,
+        session_options,
+        js_sys::Date::now() as u64,
+    ));
     let driver = Driver::start(
         engine,
         Box::new(move |t| endpoint.target(t)),
@@ -600,21 +577,6 @@ export interface CloudEventsSubscription extends AsyncIterable<CloudEvent> {
 }
 "#;
 
-#[cfg(feature = "cloudevents")]
-fn cloud_object(
-    d: &crate::session::Delivery<crate::model::cloudevents::CloudEvent>,
-    value: &JsValue,
-) -> JsValue {
-    use crate::model::cloudevents::CloudEvent;
-    let Ok(object) = super::parse_accepted(crate::decode::DecodeSource::CloudEvents, value, &d.text) else {
-        return JsValue::NULL;
-    };
-    if matches!(d.event, CloudEvent::Unknown(_)) {
-        super::mark_unknown(&object);
-    }
-    object
-}
-
 /// Subscribes to a CloudEvents WebSocket (structured JSON mode, one event per frame).
 /// Deduplicates by `source` + `id`; same behaviour as `subscribeEventsHub` otherwise.
 #[cfg(feature = "cloudevents")]
@@ -623,7 +585,6 @@ pub fn subscribe_cloud_events(
     #[wasm_bindgen(unchecked_param_type = "SubscribeCloudEventsOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     use crate::endpoint::{CloudEventsEndpoint, CloudEventsOptions, ACCESS_TOKEN_PARAM};
-    use crate::session::{CloudEvents, Session};
 
     let (o, signal, token): (SubscribeCloudEventsOptions, _, _) = read_options(&options)?;
     let tokens = token_source(token)?;
@@ -662,8 +623,12 @@ pub fn subscribe_cloud_events(
     let session_options = o
         .session
         .session_options(matches!(tokens, TokenSource::Provider(_)));
-    let session = Session::new(CloudEvents, session_options, js_sys::Date::now() as u64);
-    let engine: Box<dyn Engine> = Box::new(crate::browser::driver::SessionEngine::new(session, cloud_object));
+    let frames = frames(Protocol::CloudEvents)?;
+    let engine: Box<dyn Engine> = Box::new(SessionEngine::new(
+        frames,
+        session_options,
+        js_sys::Date::now() as u64,
+    ));
     let driver = Driver::start(
         engine,
         Box::new(move |t| endpoint.target(t)),
@@ -674,4 +639,18 @@ pub fn subscribe_cloud_events(
     Ok(super::with_async_iterator(
         CloudEventsSubscription { driver }.into(),
     ))
+}
+
+/// The frame checker of a new subscription; without the package entry's decoders it cannot run.
+#[cfg(any(feature = "events-hub", feature = "lxd", feature = "cloudevents"))]
+fn frames(protocol: Protocol) -> Result<JsFrames, JsValue> {
+    let frames = JsFrames::new(protocol);
+    if frames.ready() {
+        Ok(frames)
+    } else {
+        Err(js_sys::Error::new(
+            "infra-events: the frame decoders are not installed; import the package entry (\"infra-events\"), not its wasm glue",
+        )
+        .into())
+    }
 }

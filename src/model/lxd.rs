@@ -718,8 +718,10 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
 }
 
 /// `T` read from a JSON object only (see [`present_object`]); for the decoder's top-level parts.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) struct FromObject<T>(pub T);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for FromObject<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         T::deserialize(ObjectOnly(deserializer)).map(FromObject)

@@ -355,9 +355,6 @@ pub struct Delivery<E> {
     pub seq: u64,
     /// The typed event.
     pub event: E,
-    /// The frame's text as received: a JavaScript driver builds the object with `JSON.parse`
-    /// from it, which is faster than building it from Rust and keeps fields the model ignores.
-    pub text: String,
     /// Wall-clock ms when the frame arrived.
     pub received_at: Millis,
 }

@@ -81,6 +81,13 @@ impl EventsHub {
         }
     }
 
+    /// The application ping carrying `id`. The server reads `event_type` (case-sensitive) and
+    /// `id`, and answers an exact "ping" on `health` with a pong carrying `ref_id` = `id`
+    /// (protocol notes, section 2.1).
+    pub fn ping_text(id: &str) -> String {
+        serde_json::json!({"event_type": "health", "message": "ping", "id": id}).to_string()
+    }
+
     /// The channels asked for, normalised.
     pub fn requested(&self) -> &[String] {
         &self.requested
@@ -93,7 +100,7 @@ impl EventsHub {
     }
 }
 
-#[cfg(feature = "events-hub")]
+#[cfg(all(not(target_arch = "wasm32"), feature = "events-hub"))]
 impl Source for EventsHub {
     type Event = crate::model::events_hub::HubEvent;
 
@@ -141,9 +148,7 @@ impl Source for EventsHub {
     }
 
     fn ping_frame(&self, id: &str) -> Option<String> {
-        // The server reads `event_type` (case-sensitive) and `id`, and answers an exact "ping"
-        // on `health` with a pong carrying `ref_id` = `id` (protocol notes, section 2.1).
-        Some(serde_json::json!({"event_type": "health", "message": "ping", "id": id}).to_string())
+        Some(EventsHub::ping_text(id))
     }
 }
 
@@ -153,7 +158,7 @@ impl Source for EventsHub {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Lxd;
 
-#[cfg(feature = "lxd")]
+#[cfg(all(not(target_arch = "wasm32"), feature = "lxd"))]
 impl Source for Lxd {
     type Event = crate::model::lxd::LxdEvent;
 
@@ -185,7 +190,7 @@ impl CloudEvents {
     }
 }
 
-#[cfg(feature = "cloudevents")]
+#[cfg(all(not(target_arch = "wasm32"), feature = "cloudevents"))]
 impl Source for CloudEvents {
     type Event = crate::model::cloudevents::CloudEvent;
 
@@ -210,7 +215,11 @@ impl Source for CloudEvents {
     }
 }
 
-#[cfg(all(test, any(feature = "events-hub", feature = "lxd", feature = "cloudevents")))]
+#[cfg(all(
+    test,
+    not(target_arch = "wasm32"),
+    any(feature = "events-hub", feature = "lxd", feature = "cloudevents")
+))]
 mod tests {
     use super::*;
 

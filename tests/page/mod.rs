@@ -32,6 +32,34 @@ extern "C" {
     pub fn fetch(url: &str, init: &JsValue) -> Promise;
 }
 
+#[wasm_bindgen(inline_js = "export function import_module(url) { return import(url); }")]
+extern "C" {
+    fn import_module(url: &str) -> Promise;
+}
+
+thread_local! {
+    static DECODERS_INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Hands the package's decode exports to the wasm under test, as the package entry does: the
+/// built package's `decoders.js`, served by the simulator.
+pub async fn install_decoders() {
+    if DECODERS_INSTALLED.with(|d| d.get()) {
+        return;
+    }
+    let url = format!("{}/pkg/decoders.js", http_base());
+    let module = JsFuture::from(import_module(&url))
+        .await
+        .unwrap_or_else(|e| panic!("importing {url}: {e:?} (build the package first)"));
+    let decoders = obj(&[
+        ("events-hub", get(&module, "decodeHubEvent")),
+        ("lxd", get(&module, "decodeLxdEvent")),
+        ("cloudevents", get(&module, "decodeCloudEvent")),
+    ]);
+    infra_events::browser::frames::install_frame_decoders(decoders);
+    DECODERS_INSTALLED.with(|d| d.set(true));
+}
+
 /// The simulator's origin.
 pub fn http_base() -> String {
     SIM_WS.replacen("ws://", "http://", 1)

@@ -34,6 +34,7 @@ thread_local! {
 const LEASE_MS: f64 = 60_000.0;
 
 async fn one_at_a_time() -> OneAtATime {
+    crate::page::install_decoders().await;
     loop {
         let now = js_sys::Date::now();
         let free = HELD_SINCE.with(|h| match h.get() {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{de::Error as _, Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tsify::Tsify;
 
@@ -32,8 +32,10 @@ pub enum CloudEvent {
 /// Deserialising runs the full decoder, so a `CloudEvent` from serde obeys the same rules as
 /// one from [`crate::decode::cloudevents::decode_cloud_event`]; a derived untagged impl would
 /// silently take a malformed MetalSoft event for an unknown one.
+#[cfg(not(target_arch = "wasm32"))]
 impl<'de> Deserialize<'de> for CloudEvent {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
         let text = Value::deserialize(deserializer)?.to_string();
         crate::decode::cloudevents::decode_cloud_event(&text).map_err(D::Error::custom)
     }

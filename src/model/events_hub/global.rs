@@ -37,6 +37,13 @@ pub struct HubWelcome {
     #[tsify(
         type = r#"Array<"global" | "pdfm" | "system" | "system_logs" | "health" | "orchestrator" | "stats" | "reverse_proxy" | "catalog_cache" | "job_manager" | "auth" | (string & {})>"#
     )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(extend(
+            "contains" = {"const": "global"},
+            "x-reason" = "the welcome lists the subscriptions, always including \"global\""
+        ))
+    )]
     pub subscriptions: Vec<String>,
 }
 

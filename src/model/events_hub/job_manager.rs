@@ -29,8 +29,9 @@ pub enum HubJobManagerMessage {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum HubJobBody {
-    Job(HubJob),
+    // The host's form first: a body with `host_id` or `event` is one (the decoder agrees).
     Host(HubHostJobEvent),
+    Job(HubJob),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
