@@ -89,3 +89,22 @@ function uniquify(text, n) {
   const tag = n.toString(16).padStart(8, "0");
   return text.replace(/("id"\s*:\s*")[0-9a-f]{8}/i, `$1${tag}`);
 }
+
+/**
+ * Indexes of the frames of `decoder` that `decode` accepts, and how many it refused: a subset of
+ * the mix that a third-party decoder can be timed on without paying for exceptions.
+ */
+export function acceptedSubset(frames, decoder, decode) {
+  const indexes = [];
+  let refused = 0;
+  frames.forEach((frame, i) => {
+    if (frame.decoder !== decoder) return;
+    try {
+      decode(frame.text);
+      indexes.push(i);
+    } catch {
+      refused++;
+    }
+  });
+  return { indexes, refused };
+}

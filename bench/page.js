@@ -1,43 +1,53 @@
-// Runs in headless Chromium. Decodes the same frames through each candidate and through bare
-// JSON.parse, alternating rounds so all candidates see the same machine state, and reports the
+// Runs in headless Chromium. Loads the frames and the candidates the driver (decode.mjs) wrote
+// next to this page, times them with the same loop as the Node run (rounds.js), and reports the
 // median round of each to the driver through window.__bench.
-const frames = await (await fetch("frames.json")).json();
-const candidates = [{ name: "json_parse", decoders: null }];
-// Each candidate is a module whose exports are the decoders, named as in the frames plus a suffix.
-const decoderNames = [...new Set(frames.map((f) => f.decoder))];
-for (const [name, { path, suffix, alias }] of Object.entries(await (await fetch("candidates.json")).json())) {
-  const module = await import(path);
+import { measure } from "./rounds.js";
+
+// Only a module's exports are known here; a missing optional one (a benchmark-only build of the
+// crate that no longer exists, say) is skipped and reported instead of failing the whole run.
+async function loadDecoders(spec, decoderNames) {
+  const { path, suffix = "", alias } = spec;
+  let module;
+  try {
+    module = await import(path);
+  } catch (error) {
+    if (spec.optional) return { skipped: `${path}: ${error.message}` };
+    throw error;
+  }
   const decoders = {};
   for (const d of decoderNames) {
     // A probe (alias) stands in for every decoder: it measures a cost, not a decode.
-    decoders[d] = alias ? module[alias] : module[d + suffix];
-    if (typeof decoders[d] !== "function") throw new Error(`${path} has no ${alias ?? d + suffix}`);
+    const name = alias ?? d + suffix;
+    if (typeof module[name] !== "function") {
+      if (spec.optional) return { skipped: `${path} has no ${name}` };
+      throw new Error(`${path} has no ${name}`);
+    }
+    decoders[d] = module[name];
   }
-  candidates.push({ name, decoders });
+  return { decoders };
 }
 
-function round(decoders) {
-  let kept = 0;
-  const start = performance.now();
-  if (decoders === null) {
-    for (const frame of frames) if (JSON.parse(frame.text) !== null) kept++;
-  } else {
-    for (const frame of frames) if (decoders[frame.decoder](frame.text) !== null) kept++;
-  }
-  const ms = performance.now() - start;
-  if (kept !== frames.length) throw new Error(`only ${kept} of ${frames.length} frames decoded`);
-  return ms;
-}
-
-const ROUNDS = 7;
-const times = Object.fromEntries(candidates.map((c) => [c.name, []]));
 try {
-  for (const c of candidates) round(c.decoders); // warm-up: JIT and wasm tiering
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const c of candidates) times[c.name].push(round(c.decoders));
+  const frames = await (await fetch("frames.json")).json();
+  const { rounds, groups: groupSpecs } = await (await fetch("candidates.json")).json();
+  const groups = [];
+  const skipped = {};
+  for (const spec of groupSpecs) {
+    const groupFrames = spec.indexes ? spec.indexes.map((i) => frames[i]) : frames;
+    const decoderNames = [...new Set(groupFrames.map((f) => f.decoder))];
+    const candidates = [];
+    for (const [name, candidate] of Object.entries(spec.candidates)) {
+      if (candidate === null) {
+        candidates.push({ name, decoders: null });
+        continue;
+      }
+      const loaded = await loadDecoders(candidate, decoderNames);
+      if (loaded.skipped) skipped[`${spec.name}.${name}`] = loaded.skipped;
+      else candidates.push({ name, decoders: loaded.decoders });
+    }
+    groups.push({ name: spec.name, frames: groupFrames, candidates });
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  window.__bench = { ok: true, medianMs: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])), times };
+  window.__bench = { ok: true, skipped, ...measure(groups, rounds) };
 } catch (error) {
   window.__bench = { ok: false, error: String(error?.stack ?? error) };
 }

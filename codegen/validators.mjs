@@ -52,7 +52,7 @@ class Emitter {
 
   resolve(s) {
     let seen = 0;
-    while (s && typeof s === "object" && typeof s.$ref === "string" && Object.keys(s).every((k) => k === "$ref" || k === "description")) {
+    while (s && typeof s === "object" && typeof s.$ref === "string" && Object.keys(s).every((k) => k === "$ref" || k === "description" || k === "x-deferred")) {
       s = this.def(s.$ref);
       if (++seen > 64) throw new Error(`${this.name}: $ref cycle`);
     }
@@ -108,7 +108,7 @@ class Emitter {
 
   /** The function validating `s`; definitions are shared, inline schemas get their own. */
   fn(s, hint) {
-    if (typeof s.$ref === "string" && Object.keys(s).every((k) => k === "$ref" || k === "description")) {
+    if (typeof s.$ref === "string" && Object.keys(s).every((k) => k === "$ref" || k === "description" || k === "x-deferred")) {
       const ref = s.$ref;
       if (!this.functions.has(ref)) {
         const name = `v_${ref.slice("#/$defs/".length).replace(/[^A-Za-z0-9_]/g, "_")}`;
@@ -128,7 +128,7 @@ class Emitter {
    * A check of `v` that needs no function of its own (scalars, enums, nullable scalars): the
    * statement that fails with `seg`, or null when the schema needs a function.
    */
-  inline(s, v, seg) {
+  inline(s, v, seg, withFormat = true) {
     if (s === true || (typeof s === "object" && Object.keys(s).every((k) => k === "description"))) return "";
     s = this.resolve(s);
     if (s === true) return "";
@@ -175,18 +175,25 @@ class Emitter {
       const guard = types.includes("null") ? `${v} !== null && ` : "";
       code += ` if (${guard}!(${test})) return fail("shape", "unknown variant " + JSON.stringify(${v}) + ", expected one of ${expected.replace(/"/g, '\\"')}"${segArg});`;
     }
-    if (typeof s.format === "string" && FORMATS[s.format]) {
-      const [check, words] = FORMATS[s.format];
-      this.usedRuntime.add(check);
-      const guard = scalar === "string" && types.length > 1 ? `typeof ${v} === "string" && ` : "";
-      code += ` if (${guard}!${check}(${v})) return fail("spec", JSON.stringify(${v}) + ${JSON.stringify(` ${words}`)}${segArg});`;
-    }
+    if (withFormat) code += this.formatCheck(s, v, seg);
     if (s.contains) {
       const c = this.resolve(s.contains);
       if (!("const" in c)) throw new Error(`${this.name}: only contains {const} is supported`);
       code += ` if (!${v}.includes(${JSON.stringify(c.const)})) return fail("spec", ${JSON.stringify(s["x-reason"] ?? `must contain ${JSON.stringify(c.const)}`)}${segArg});`;
     }
     return code;
+  }
+
+  /** The `format` check of a scalar (a broken rule of the source: kind "spec"), or "". */
+  formatCheck(s, v, seg) {
+    s = this.resolve(s);
+    if (s === true || typeof s.format !== "string" || !FORMATS[s.format]) return "";
+    const segArg = seg === undefined ? "" : `, ${seg}`;
+    const types = Array.isArray(s.type) ? s.type : s.type ? [s.type] : [];
+    const [check, words] = FORMATS[s.format];
+    this.usedRuntime.add(check);
+    const guard = types.length !== 1 ? `typeof ${v} === "string" && ` : "";
+    return ` if (${guard}!${check}(${v})) return fail("spec", JSON.stringify(${v}) + ${JSON.stringify(` ${words}`)}${segArg});`;
   }
 
   /** `X | null` written as anyOf/oneOf of X and null: X, else null. */
@@ -200,8 +207,8 @@ class Emitter {
   }
 
   /** A statement checking `v` (a local) against `s`; `seg` is the JS expression of its segment. */
-  check(s, v, seg, hint) {
-    const inline = this.inline(s, v, seg);
+  check(s, v, seg, hint, withFormat = true) {
+    const inline = this.inline(s, v, seg, withFormat);
     if (inline !== null) return inline;
     const f = this.fn(s, hint ?? "value");
     return `if ((r = ${f}(${v})) !== 0) return ${seg === undefined ? "r" : `up(${seg}, r)`};`;
@@ -289,21 +296,61 @@ class Emitter {
       const f = this.fn({ $ref: s.$ref }, label);
       lines.push(`if ((r = ${f}(v)) !== 0) return r;`);
     }
+    // The order serde's decoders report in: wrong types in the members first, a missing member
+    // after them, then the rules of this level (formats, then x-rules), then what is read after
+    // those (`x-deferred` members, the flattened union, the extension map).
     const required = new Set(s.required ?? []);
-    const props = Object.entries(s.properties ?? {});
+    const props = Object.entries(s.properties ?? {}).filter(([key]) => !(unknownMember && key === "unknown"));
+    const later = [];
+    const formats = [];
+    let anyRequired = false;
     props.forEach(([key, prop], i) => {
-      if (unknownMember && key === "unknown") return;
       const local = `p${i}`;
-      const check = this.check(prop, local, JSON.stringify(key), `${label}_${key}`);
-      const missing = required.has(key)
-        ? `return fail("shape", ${JSON.stringify(`missing field \`${key}\``)});`
-        : "";
-      if (check === "" && missing === "") return;
-      lines.push(`const ${local} = v[${JSON.stringify(key)}];`);
-      if (missing) lines.push(`if (${local} === undefined) ${missing}${check ? ` else { ${check} }` : ""}`);
-      else lines.push(`if (${local} !== undefined) { ${check} }`);
+      const seg = JSON.stringify(key);
+      const deferred = this.resolve(prop)?.["x-deferred"] === true || prop?.["x-deferred"] === true;
+      const missing = required.has(key);
+      if (deferred) {
+        // Only its presence (and, for a list, that it is one) is read with the other members.
+        const check = this.check(prop, local, seg, `${label}_${key}`);
+        const r = this.resolve(prop);
+        const isList = r?.type === "array" ? `if (!Array.isArray(${local})) return invalidType(${local}, "a sequence", ${seg});` : "";
+        lines.push(`const ${local} = v[${seg}];`);
+        if (missing) {
+          if (!anyRequired) lines.push(`let missing = "";`);
+          anyRequired = true;
+          lines.push(`if (${local} === undefined) { if (missing === "") missing = ${seg}; }${isList ? ` else { ${isList} }` : ""}`);
+        } else if (isList) {
+          lines.push(`if (${local} !== undefined) { ${isList} }`);
+        }
+        if (check) later.push(`if (${local} !== undefined) { ${check} }`);
+        return;
+      }
+      const check = this.check(prop, local, seg, `${label}_${key}`, false);
+      const format = this.formatCheck(prop, local, seg);
+      if (check === "" && !missing && format === "") return;
+      lines.push(`const ${local} = v[${seg}];`);
+      if (missing) {
+        if (!anyRequired) lines.push(`let missing = "";`);
+        anyRequired = true;
+        lines.push(`if (${local} === undefined) { if (missing === "") missing = ${seg}; }${check ? ` else { ${check} }` : ""}`);
+      } else if (check) {
+        lines.push(`if (${local} !== undefined) { ${check} }`);
+      }
+      if (format) formats.push(missing ? format : `if (${local} !== undefined) { ${format} }`);
     });
+    // The tag of a flattened union is a member like the others (the decoders read it with them).
+    const flat = s.oneOf ?? s.anyOf;
+    const flatTag = Array.isArray(flat) && (s.type === "object" || s.properties) ? this.findTag(flat.filter((m) => !this.isUnknownMember(m))) : null;
+    if (flatTag && !(flatTag in (s.properties ?? {}))) {
+      const t = JSON.stringify(flatTag);
+      if (!anyRequired) lines.push(`let missing = "";`);
+      anyRequired = true;
+      lines.push(`if (v[${t}] === undefined) { if (missing === "") missing = ${t}; } else if (typeof v[${t}] !== "string") return invalidType(v[${t}], "a string", ${t});`);
+    }
+    if (anyRequired) lines.push(`if (missing !== "") return fail("shape", "missing field \`" + missing + "\`");`);
+    lines.push(...formats);
     for (const rule of s["x-rules"] ?? []) lines.push(this.rule(rule));
+    lines.push(...later);
     const union = s.oneOf ?? s.anyOf;
     const extra = s.unevaluatedProperties ?? s.additionalProperties;
     if (Array.isArray(union)) {

@@ -148,6 +148,11 @@ export function checkJsonData(v: any): number {
 
 /** The batch rule: all events of a batch share one `specversion`. */
 export function checkOneSpecversion(v: any[]): number {
+  // A batch is read as a list of objects before any event in it is looked at.
+  for (let i = 0; i < v.length; i++) {
+    const e = v[i];
+    if (e === null || typeof e !== "object" || Array.isArray(e)) return up(`[${i}]`, invalidType(e, "a CloudEvent object"));
+  }
   let first: string | undefined;
   let at = 0;
   for (let i = 0; i < v.length; i++) {

@@ -4,8 +4,8 @@ import type { CloudEvent } from "../infra_events.js";
 import { fail, inRange, invalidType, noMatch, up } from "../runtime.js";
 import { checkCloudEventContext, checkJsonData, checkOneSpecversion } from "../cloudevents_rules.js";
 
-const K0 = new Set<string>(["data","data_base64","datacontenttype","dataschema","id","source","specversion","subject","time","type","unknown"]);
-const K1 = new Set<string>(["datacontenttype","dataschema","id","source","specversion","subject","time","data","type"]);
+const K0 = new Set<string>(["id","source","specversion","datacontenttype","dataschema","subject","time","type","data","data_base64","unknown"]);
+const K1 = new Set<string>(["id","source","specversion","datacontenttype","dataschema","subject","time","type","data"]);
 
 function v1_CloudEvent__(v: any): number {
   let r = 0;
@@ -29,24 +29,26 @@ function v_CloudEvent(v: any): number {
 function v_UnknownCloudEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct UnknownCloudEvent");
-  const p1 = v["data_base64"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string" || p1 === null)) return invalidType(p1, "a string or null", "data_base64"); }
-  const p2 = v["datacontenttype"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string" || p2 === null)) return invalidType(p2, "a string or null", "datacontenttype"); }
-  const p3 = v["dataschema"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string" || p3 === null)) return invalidType(p3, "a string or null", "dataschema"); }
-  const p4 = v["id"];
-  if (p4 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "id"); }
-  const p5 = v["source"];
-  if (p5 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "source"); }
-  const p6 = v["specversion"];
-  if (p6 === undefined) return fail("shape", "missing field `specversion`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "specversion"); }
-  const p7 = v["subject"];
-  if (p7 !== undefined) { if (!(typeof p7 === "string" || p7 === null)) return invalidType(p7, "a string or null", "subject"); }
-  const p8 = v["time"];
-  if (p8 !== undefined) { if (!(typeof p8 === "string" || p8 === null)) return invalidType(p8, "a string or null", "time"); }
-  const p9 = v["type"];
-  if (p9 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "type"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["source"];
+  if (p1 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "source"); }
+  const p2 = v["specversion"];
+  if (p2 === undefined) { if (missing === "") missing = "specversion"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "specversion"); }
+  const p3 = v["datacontenttype"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string" || p3 === null)) return invalidType(p3, "a string or null", "datacontenttype"); }
+  const p4 = v["dataschema"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string" || p4 === null)) return invalidType(p4, "a string or null", "dataschema"); }
+  const p5 = v["subject"];
+  if (p5 !== undefined) { if (!(typeof p5 === "string" || p5 === null)) return invalidType(p5, "a string or null", "subject"); }
+  const p6 = v["time"];
+  if (p6 !== undefined) { if (!(typeof p6 === "string" || p6 === null)) return invalidType(p6, "a string or null", "time"); }
+  const p7 = v["type"];
+  if (p7 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "type"); }
+  const p9 = v["data_base64"];
+  if (p9 !== undefined) { if (!(typeof p9 === "string" || p9 === null)) return invalidType(p9, "a string or null", "data_base64"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   for (const k in v) { if (K0.has(k)) continue; const e = v[k]; if (e !== null && (r = v_CloudEventExtensionValue(e)) !== 0) return up(k, r); }
   return 0;
 }
@@ -60,20 +62,23 @@ function v_CloudEventExtensionValue(v: any): number {
 function v_MetalSoftCloudEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent");
-  const p0 = v["datacontenttype"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string" || p0 === null)) return invalidType(p0, "a string or null", "datacontenttype"); }
-  const p1 = v["dataschema"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string" || p1 === null)) return invalidType(p1, "a string or null", "dataschema"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["source"];
-  if (p3 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "source"); }
-  const p4 = v["specversion"];
-  if (p4 === undefined) return fail("shape", "missing field `specversion`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "specversion"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["source"];
+  if (p1 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "source"); }
+  const p2 = v["specversion"];
+  if (p2 === undefined) { if (missing === "") missing = "specversion"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "specversion"); }
+  const p3 = v["datacontenttype"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string" || p3 === null)) return invalidType(p3, "a string or null", "datacontenttype"); }
+  const p4 = v["dataschema"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string" || p4 === null)) return invalidType(p4, "a string or null", "dataschema"); }
   const p5 = v["subject"];
   if (p5 !== undefined) { if (!(typeof p5 === "string" || p5 === null)) return invalidType(p5, "a string or null", "subject"); }
   const p6 = v["time"];
   if (p6 !== undefined) { if (!(typeof p6 === "string" || p6 === null)) return invalidType(p6, "a string or null", "time"); }
+  if (v["type"] === undefined) { if (missing === "") missing = "type"; } else if (typeof v["type"] !== "string") return invalidType(v["type"], "a string", "type");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if ((r = checkJsonData(v)) !== 0) return r;
   if (v["type"] === undefined) return fail("shape", "missing field `type`");
   if (typeof v["type"] !== "string") return invalidType(v["type"], "a string", "type");
@@ -128,78 +133,90 @@ function v_MetalSoftCloudEvent(v: any): number {
 function v2_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.deleted");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerDeletedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.deleted`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.deleted`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerDeletedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerDeletedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerDeletedData");
-  const p0 = v["serverClass"];
-  if (p0 === undefined) return fail("shape", "missing field `serverClass`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverClass"); }
-  const p1 = v["serverId"];
-  if (p1 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverId"); }
-  const p2 = v["serverStatus"];
-  if (p2 === undefined) return fail("shape", "missing field `serverStatus`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverStatus"); }
-  const p3 = v["serverUUID"];
-  if (p3 === undefined) return fail("shape", "missing field `serverUUID`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "serverUUID"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["serverUUID"];
+  if (p1 === undefined) { if (missing === "") missing = "serverUUID"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverUUID"); }
+  const p2 = v["serverClass"];
+  if (p2 === undefined) { if (missing === "") missing = "serverClass"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverClass"); }
+  const p3 = v["serverStatus"];
+  if (p3 === undefined) { if (missing === "") missing = "serverStatus"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "serverStatus"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v3_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerUpdatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerUpdatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerUpdatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerUpdatedData");
-  const p0 = v["changes"];
-  if (p0 === undefined) return fail("shape", "missing field `changes`"); else { if ((r = v_MetalSoftServerChanges(p0)) !== 0) return up("changes", r); }
-  const p1 = v["serverId"];
-  if (p1 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverId"); }
-  const p2 = v["userId"];
-  if (p2 === undefined) return fail("shape", "missing field `userId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userId"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["userId"];
+  if (p1 === undefined) { if (missing === "") missing = "userId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "userId"); }
+  const p2 = v["changes"];
+  if (p2 === undefined) { if (missing === "") missing = "changes"; } else { if ((r = v_MetalSoftServerChanges(p2)) !== 0) return up("changes", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerChanges(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerChanges");
-  const p0 = v["currentState"];
-  if (p0 === undefined) return fail("shape", "missing field `currentState`"); else { if ((r = v4_MetalSoftServerChanges_c(p0)) !== 0) return up("currentState", r); }
-  const p1 = v["previousState"];
-  if (p1 === undefined) return fail("shape", "missing field `previousState`"); else { if ((r = v5_MetalSoftServerChanges_p(p1)) !== 0) return up("previousState", r); }
+  const p0 = v["previousState"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "previousState"; } else { if ((r = v4_MetalSoftServerChanges_p(p0)) !== 0) return up("previousState", r); }
+  const p1 = v["currentState"];
+  if (p1 === undefined) { if (missing === "") missing = "currentState"; } else { if ((r = v5_MetalSoftServerChanges_c(p1)) !== 0) return up("currentState", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
-function v4_MetalSoftServerChanges_c(v: any): number {
-  let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerChanges_currentState");
-  return 0;
-}
-
-function v5_MetalSoftServerChanges_p(v: any): number {
+function v4_MetalSoftServerChanges_p(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerChanges_previousState");
+  return 0;
+}
+
+function v5_MetalSoftServerChanges_c(v: any): number {
+  let r = 0;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerChanges_currentState");
   return 0;
 }
 
 function v6_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.credentials.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerCredentialsUpdatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.credentials.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.credentials.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.credentials.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.credentials.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerCredentialsUpdatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -207,21 +224,25 @@ function v_MetalSoftServerCredentialsUpdatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerCredentialsUpdatedData");
   const p0 = v["serverId"];
-  if (p0 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
-  const p1 = v["serverManagementAddress"];
-  if (p1 === undefined) return fail("shape", "missing field `serverManagementAddress`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverManagementAddress"); }
-  const p2 = v["userId"];
-  if (p2 === undefined) return fail("shape", "missing field `userId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userId"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["userId"];
+  if (p1 === undefined) { if (missing === "") missing = "userId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "userId"); }
+  const p2 = v["serverManagementAddress"];
+  if (p2 === undefined) { if (missing === "") missing = "serverManagementAddress"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverManagementAddress"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v7_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.registered");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerRegisteredData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.registered")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.registered`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.registered")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.registered`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegisteredData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -229,379 +250,447 @@ function v_MetalSoftServerRegisteredData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerRegisteredData");
   const p0 = v["serverId"];
-  if (p0 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
   const p1 = v["serverStatus"];
-  if (p1 === undefined) return fail("shape", "missing field `serverStatus`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverStatus"); }
+  if (p1 === undefined) { if (missing === "") missing = "serverStatus"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverStatus"); }
   const p2 = v["serverTypeId"];
-  if (p2 === undefined) return fail("shape", "missing field `serverTypeId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverTypeId"); }
+  if (p2 === undefined) { if (missing === "") missing = "serverTypeId"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverTypeId"); }
   const p3 = v["siteId"];
-  if (p3 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "siteId"); }
+  if (p3 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "siteId"); }
   const p4 = v["userId"];
-  if (p4 === undefined) return fail("shape", "missing field `userId`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "userId"); }
+  if (p4 === undefined) { if (missing === "") missing = "userId"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "userId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v8_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.registration.initiated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.registration.initiated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.registration.initiated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerRegistrationInitiatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerRegistrationInitiatedData");
-  const p0 = v["managementAddress"];
-  if (p0 === undefined) return fail("shape", "missing field `managementAddress`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "managementAddress"); }
-  const p1 = v["serverId"];
-  if (p1 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverId"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["managementAddress"];
+  if (p1 === undefined) { if (missing === "") missing = "managementAddress"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "managementAddress"); }
   const p2 = v["siteId"];
-  if (p2 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "siteId"); }
+  if (p2 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "siteId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v9_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.reregistration.initiated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.reregistration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.reregistration.initiated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.reregistration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.reregistration.initiated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v10_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.production.registration.initiated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.production.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.production.registration.initiated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.production.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.production.registration.initiated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v11_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.decommissioned");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerDecommissionedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.decommissioned")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.decommissioned`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.decommissioned")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.decommissioned`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerDecommissionedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerDecommissionedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerDecommissionedData");
-  const p0 = v["serverClass"];
-  if (p0 === undefined) return fail("shape", "missing field `serverClass`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverClass"); }
-  const p1 = v["serverId"];
-  if (p1 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverId"); }
-  const p2 = v["serverStatus"];
-  if (p2 === undefined) return fail("shape", "missing field `serverStatus`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverStatus"); }
-  const p3 = v["serverTypeId"];
-  if (p3 === undefined) return fail("shape", "missing field `serverTypeId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "serverTypeId"); }
-  const p4 = v["serverUUID"];
-  if (p4 === undefined) return fail("shape", "missing field `serverUUID`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "serverUUID"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["serverUUID"];
+  if (p1 === undefined) { if (missing === "") missing = "serverUUID"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "serverUUID"); }
+  const p2 = v["serverClass"];
+  if (p2 === undefined) { if (missing === "") missing = "serverClass"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serverClass"); }
+  const p3 = v["serverStatus"];
+  if (p3 === undefined) { if (missing === "") missing = "serverStatus"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "serverStatus"); }
+  const p4 = v["serverTypeId"];
+  if (p4 === undefined) { if (missing === "") missing = "serverTypeId"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "serverTypeId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v12_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.production.registered");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerRegisteredData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.production.registered")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.production.registered`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.production.registered")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.production.registered`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegisteredData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v13_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.created");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.created")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.created`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.created`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftUserEventData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftUserEventData");
-  const p0 = v["loggedInUserEmail"];
-  if (p0 === undefined) return fail("shape", "missing field `loggedInUserEmail`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "loggedInUserEmail"); }
-  const p1 = v["loggedInUserId"];
-  if (p1 === undefined) return fail("shape", "missing field `loggedInUserId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "loggedInUserId"); }
-  const p2 = v["message"];
-  if (p2 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "message"); }
-  const p3 = v["userEmail"];
-  if (p3 === undefined) return fail("shape", "missing field `userEmail`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "userEmail"); }
-  const p4 = v["userId"];
-  if (p4 === undefined) return fail("shape", "missing field `userId`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "userId"); }
+  const p0 = v["userId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "userId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "userId"); }
+  const p1 = v["userEmail"];
+  if (p1 === undefined) { if (missing === "") missing = "userEmail"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "userEmail"); }
+  const p2 = v["loggedInUserId"];
+  if (p2 === undefined) { if (missing === "") missing = "loggedInUserId"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "loggedInUserId"); }
+  const p3 = v["loggedInUserEmail"];
+  if (p3 === undefined) { if (missing === "") missing = "loggedInUserEmail"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "loggedInUserEmail"); }
+  const p4 = v["message"];
+  if (p4 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "message"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v14_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.credentials.changed");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.credentials.changed")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.credentials.changed`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.credentials.changed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.credentials.changed`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v15_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.suspended");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.suspended")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.suspended`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.suspended")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.suspended`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v16_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.unsuspended");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.unsuspended")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.unsuspended`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.unsuspended")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.unsuspended`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v17_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.password.reset.requested");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.password.reset.requested")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.password.reset.requested`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.password.reset.requested")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.password.reset.requested`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v18_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.email.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.email.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.email.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.email.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.email.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v19_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.email.verified");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.email.verified")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.email.verified`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.email.verified")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.email.verified`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v20_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.api.key.regenerated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.api.key.regenerated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.api.key.regenerated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.api.key.regenerated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.api.key.regenerated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v21_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.ssh.key.created");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.ssh.key.created")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.ssh.key.created`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.ssh.key.created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.ssh.key.created`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v22_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.ssh.key.deleted");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.ssh.key.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.ssh.key.deleted`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.ssh.key.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.ssh.key.deleted`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v23_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.delegate.removed");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.delegate.removed")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.delegate.removed`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.delegate.removed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.delegate.removed`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v24_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.delegate.added");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.delegate.added")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.delegate.added`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.delegate.added")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.delegate.added`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v25_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.unarchived");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.unarchived")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.unarchived`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.unarchived")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.unarchived`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v26_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.archived");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.archived")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.archived`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.archived")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.archived`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v27_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.2fa.enabled");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.2fa.enabled")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.2fa.enabled`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.2fa.enabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.2fa.enabled`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v28_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.2fa.disabled");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.2fa.disabled")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.2fa.disabled`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.2fa.disabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.2fa.disabled`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v29_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.access.level.set");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "user.access.level.set")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `user.access.level.set`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "user.access.level.set")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `user.access.level.set`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v30_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.created");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.created")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.created`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.created`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftNetworkDeviceData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceData");
-  const p0 = v["driver"];
-  if (p0 === undefined) return fail("shape", "missing field `driver`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "driver"); }
-  const p1 = v["identifierString"];
-  if (p1 === undefined) return fail("shape", "missing field `identifierString`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "identifierString"); }
-  const p2 = v["managementAddress"];
-  if (p2 === undefined) return fail("shape", "missing field `managementAddress`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "managementAddress"); }
-  const p3 = v["networkDeviceId"];
-  if (p3 === undefined) return fail("shape", "missing field `networkDeviceId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "networkDeviceId"); }
+  const p0 = v["networkDeviceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "networkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
+  const p1 = v["managementAddress"];
+  if (p1 === undefined) { if (missing === "") missing = "managementAddress"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "managementAddress"); }
+  const p2 = v["identifierString"];
+  if (p2 === undefined) { if (missing === "") missing = "identifierString"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "identifierString"); }
+  const p3 = v["driver"];
+  if (p3 === undefined) { if (missing === "") missing = "driver"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "driver"); }
   const p4 = v["position"];
-  if (p4 === undefined) return fail("shape", "missing field `position`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "position"); }
+  if (p4 === undefined) { if (missing === "") missing = "position"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "position"); }
   const p5 = v["siteId"];
-  if (p5 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "siteId"); }
+  if (p5 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "siteId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v31_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.deleted");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceDeletedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.deleted`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.deleted`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceDeletedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftNetworkDeviceDeletedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceDeletedData");
-  const p0 = v["identifierString"];
-  if (p0 === undefined) return fail("shape", "missing field `identifierString`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "identifierString"); }
-  const p1 = v["networkDeviceId"];
-  if (p1 === undefined) return fail("shape", "missing field `networkDeviceId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "networkDeviceId"); }
-  const p2 = v["position"];
-  if (p2 === undefined) return fail("shape", "missing field `position`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "position"); }
-  const p3 = v["siteId"];
-  if (p3 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "siteId"); }
+  const p0 = v["networkDeviceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "networkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
+  const p1 = v["position"];
+  if (p1 === undefined) { if (missing === "") missing = "position"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "position"); }
+  const p2 = v["siteId"];
+  if (p2 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "siteId"); }
+  const p3 = v["identifierString"];
+  if (p3 === undefined) { if (missing === "") missing = "identifierString"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "identifierString"); }
   const p4 = v["userIdAuthenticated"];
-  if (p4 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "userIdAuthenticated"); }
+  if (p4 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v32_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.registered");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.registered")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.registered`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.registered")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.registered`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v33_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.registration.initiated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.registration.initiated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.registration.initiated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.registration.initiated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceRegistrationInitiatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftNetworkDeviceRegistrationInitiatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceRegistrationInitiatedData");
-  const p0 = v["chassisIdentifier"];
-  if (p0 === undefined) return fail("shape", "missing field `chassisIdentifier`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "chassisIdentifier"); }
+  const p0 = v["networkDeviceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "networkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
   const p1 = v["managementAddress"];
-  if (p1 === undefined) return fail("shape", "missing field `managementAddress`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "managementAddress"); }
-  const p2 = v["managementMacAddress"];
-  if (p2 === undefined) return fail("shape", "missing field `managementMacAddress`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "managementMacAddress"); }
-  const p3 = v["networkDeviceId"];
-  if (p3 === undefined) return fail("shape", "missing field `networkDeviceId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "networkDeviceId"); }
-  const p4 = v["serialNumber"];
-  if (p4 === undefined) return fail("shape", "missing field `serialNumber`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "serialNumber"); }
+  if (p1 === undefined) { if (missing === "") missing = "managementAddress"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "managementAddress"); }
+  const p2 = v["serialNumber"];
+  if (p2 === undefined) { if (missing === "") missing = "serialNumber"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "serialNumber"); }
+  const p3 = v["chassisIdentifier"];
+  if (p3 === undefined) { if (missing === "") missing = "chassisIdentifier"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "chassisIdentifier"); }
+  const p4 = v["managementMacAddress"];
+  if (p4 === undefined) { if (missing === "") missing = "managementMacAddress"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "managementMacAddress"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v34_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.archived");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceArchivedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.archived")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.archived`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.archived")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.archived`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceArchivedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -609,19 +698,23 @@ function v_MetalSoftNetworkDeviceArchivedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceArchivedData");
   const p0 = v["networkDeviceId"];
-  if (p0 === undefined) return fail("shape", "missing field `networkDeviceId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "networkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
   const p1 = v["userIdAuthenticated"];
-  if (p1 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "userIdAuthenticated"); }
+  if (p1 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v35_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.assigned.to.fabric");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkFabricData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.assigned.to.fabric")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.assigned.to.fabric`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.assigned.to.fabric")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.assigned.to.fabric`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkFabricData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -629,11 +722,13 @@ function v_MetalSoftNetworkFabricData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkFabricData");
   const p0 = v["fabricId"];
-  if (p0 === undefined) return fail("shape", "missing field `fabricId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "fabricId"); }
-  const p1 = v["fabricName"];
-  if (p1 === undefined) return fail("shape", "missing field `fabricName`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "fabricName"); }
-  const p2 = v["networkDeviceIds"];
-  if (p2 === undefined) return fail("shape", "missing field `networkDeviceIds`"); else { if ((r = v36_MetalSoftNetworkFabricDa(p2)) !== 0) return up("networkDeviceIds", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "fabricId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "fabricId"); }
+  const p1 = v["networkDeviceIds"];
+  if (p1 === undefined) { if (missing === "") missing = "networkDeviceIds"; } else { if ((r = v36_MetalSoftNetworkFabricDa(p1)) !== 0) return up("networkDeviceIds", r); }
+  const p2 = v["fabricName"];
+  if (p2 === undefined) { if (missing === "") missing = "fabricName"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "fabricName"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -647,96 +742,110 @@ function v36_MetalSoftNetworkFabricDa(v: any): number {
 function v37_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.removed.from.fabric");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkFabricData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.removed.from.fabric")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.removed.from.fabric`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.removed.from.fabric")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.removed.from.fabric`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkFabricData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v38_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.replaced");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceReplacedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.replaced")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.replaced`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.replaced")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.replaced`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceReplacedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftNetworkDeviceReplacedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceReplacedData");
-  const p0 = v["newNetworkDeviceId"];
-  if (p0 === undefined) return fail("shape", "missing field `newNetworkDeviceId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "newNetworkDeviceId"); }
-  const p1 = v["oldNetworkDeviceId"];
-  if (p1 === undefined) return fail("shape", "missing field `oldNetworkDeviceId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "oldNetworkDeviceId"); }
+  const p0 = v["oldNetworkDeviceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "oldNetworkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "oldNetworkDeviceId"); }
+  const p1 = v["newNetworkDeviceId"];
+  if (p1 === undefined) { if (missing === "") missing = "newNetworkDeviceId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "newNetworkDeviceId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v39_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.credentials.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftNetworkDeviceCredentialsUpdatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "network.device.credentials.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `network.device.credentials.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "network.device.credentials.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network.device.credentials.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceCredentialsUpdatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftNetworkDeviceCredentialsUpdatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftNetworkDeviceCredentialsUpdatedData");
-  const p0 = v["driver"];
-  if (p0 === undefined) return fail("shape", "missing field `driver`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "driver"); }
-  const p1 = v["identifierString"];
-  if (p1 === undefined) return fail("shape", "missing field `identifierString`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "identifierString"); }
-  const p2 = v["managementAddress"];
-  if (p2 === undefined) return fail("shape", "missing field `managementAddress`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "managementAddress"); }
-  const p3 = v["networkDeviceId"];
-  if (p3 === undefined) return fail("shape", "missing field `networkDeviceId`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "networkDeviceId"); }
+  const p0 = v["networkDeviceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "networkDeviceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "networkDeviceId"); }
+  const p1 = v["managementAddress"];
+  if (p1 === undefined) { if (missing === "") missing = "managementAddress"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "managementAddress"); }
+  const p2 = v["identifierString"];
+  if (p2 === undefined) { if (missing === "") missing = "identifierString"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "identifierString"); }
+  const p3 = v["driver"];
+  if (p3 === undefined) { if (missing === "") missing = "driver"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "driver"); }
   const p4 = v["position"];
-  if (p4 === undefined) return fail("shape", "missing field `position`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "position"); }
+  if (p4 === undefined) { if (missing === "") missing = "position"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "position"); }
   const p5 = v["siteId"];
-  if (p5 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "siteId"); }
+  if (p5 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "siteId"); }
   const p6 = v["userIdAuthenticated"];
-  if (p6 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "userIdAuthenticated"); }
+  if (p6 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v40_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.health.state.degraded");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerHealthDegradedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.health.state.degraded")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.health.state.degraded`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.health.state.degraded")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.health.state.degraded`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerHealthDegradedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerHealthDegradedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerHealthDegradedData");
-  const p0 = v["datacenterName"];
-  if (p0 === undefined) return fail("shape", "missing field `datacenterName`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "datacenterName"); }
-  const p1 = v["healthDetails"];
-  if (p1 === undefined) return fail("shape", "missing field `healthDetails`"); else { if ((r = v41_MetalSoftServerHealthDeg(p1)) !== 0) return up("healthDetails", r); }
-  const p2 = v["infrastructureId"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "infrastructureId"); }
-  const p3 = v["instanceId"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "instanceId"); }
-  const p4 = v["monitoringAgentPrompted"];
-  if (p4 === undefined) return fail("shape", "missing field `monitoringAgentPrompted`"); else { if (!(typeof p4 === "boolean")) return invalidType(p4, "a boolean", "monitoringAgentPrompted"); }
-  const p5 = v["monitoringAgentResult"];
-  if (p5 !== undefined) { if (!(typeof p5 === "string" || p5 === null)) return invalidType(p5, "a string or null", "monitoringAgentResult"); }
-  const p6 = v["newState"];
-  if (p6 === undefined) return fail("shape", "missing field `newState`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "newState"); }
-  const p7 = v["previousState"];
-  if (p7 === undefined) return fail("shape", "missing field `previousState`"); else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "previousState"); }
-  const p8 = v["serverId"];
-  if (p8 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "serverId"); }
-  const p9 = v["siteId"];
-  if (p9 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "siteId"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["siteId"];
+  if (p1 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "siteId"); }
+  const p2 = v["datacenterName"];
+  if (p2 === undefined) { if (missing === "") missing = "datacenterName"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "datacenterName"); }
+  const p3 = v["previousState"];
+  if (p3 === undefined) { if (missing === "") missing = "previousState"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "previousState"); }
+  const p4 = v["newState"];
+  if (p4 === undefined) { if (missing === "") missing = "newState"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "newState"); }
+  const p5 = v["healthDetails"];
+  if (p5 === undefined) { if (missing === "") missing = "healthDetails"; } else { if ((r = v41_MetalSoftServerHealthDeg(p5)) !== 0) return up("healthDetails", r); }
+  const p6 = v["infrastructureId"];
+  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "infrastructureId"); }
+  const p7 = v["instanceId"];
+  if (p7 !== undefined) { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "instanceId"); }
+  const p8 = v["monitoringAgentPrompted"];
+  if (p8 === undefined) { if (missing === "") missing = "monitoringAgentPrompted"; } else { if (!(typeof p8 === "boolean")) return invalidType(p8, "a boolean", "monitoringAgentPrompted"); }
+  const p9 = v["monitoringAgentResult"];
+  if (p9 !== undefined) { if (!(typeof p9 === "string" || p9 === null)) return invalidType(p9, "a string or null", "monitoringAgentResult"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -750,32 +859,36 @@ function v41_MetalSoftServerHealthDeg(v: any): number {
 function v42_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.health.state.improved");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftServerHealthImprovedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "server.health.state.improved")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `server.health.state.improved`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "server.health.state.improved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `server.health.state.improved`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerHealthImprovedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftServerHealthImprovedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftServerHealthImprovedData");
-  const p0 = v["datacenterName"];
-  if (p0 === undefined) return fail("shape", "missing field `datacenterName`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "datacenterName"); }
-  const p1 = v["healthDetails"];
-  if (p1 === undefined) return fail("shape", "missing field `healthDetails`"); else { if ((r = v43_MetalSoftServerHealthImp(p1)) !== 0) return up("healthDetails", r); }
-  const p2 = v["infrastructureId"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "infrastructureId"); }
-  const p3 = v["instanceId"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "instanceId"); }
+  const p0 = v["serverId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "serverId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "serverId"); }
+  const p1 = v["siteId"];
+  if (p1 === undefined) { if (missing === "") missing = "siteId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "siteId"); }
+  const p2 = v["datacenterName"];
+  if (p2 === undefined) { if (missing === "") missing = "datacenterName"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "datacenterName"); }
+  const p3 = v["previousState"];
+  if (p3 === undefined) { if (missing === "") missing = "previousState"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "previousState"); }
   const p4 = v["newState"];
-  if (p4 === undefined) return fail("shape", "missing field `newState`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "newState"); }
-  const p5 = v["previousState"];
-  if (p5 === undefined) return fail("shape", "missing field `previousState`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "previousState"); }
-  const p6 = v["serverId"];
-  if (p6 === undefined) return fail("shape", "missing field `serverId`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "serverId"); }
-  const p7 = v["siteId"];
-  if (p7 === undefined) return fail("shape", "missing field `siteId`"); else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "siteId"); }
+  if (p4 === undefined) { if (missing === "") missing = "newState"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "newState"); }
+  const p5 = v["healthDetails"];
+  if (p5 === undefined) { if (missing === "") missing = "healthDetails"; } else { if ((r = v43_MetalSoftServerHealthImp(p5)) !== 0) return up("healthDetails", r); }
+  const p6 = v["infrastructureId"];
+  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "infrastructureId"); }
+  const p7 = v["instanceId"];
+  if (p7 !== undefined) { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "instanceId"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -789,24 +902,28 @@ function v43_MetalSoftServerHealthImp(v: any): number {
 function v44_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.array.dns.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftInstanceArrayDnsUpdatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "instance.array.dns.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `instance.array.dns.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "instance.array.dns.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance.array.dns.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceArrayDnsUpdatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftInstanceArrayDnsUpdatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftInstanceArrayDnsUpdatedData");
-  const p0 = v["dnsRecords"];
-  if (p0 === undefined) return fail("shape", "missing field `dnsRecords`"); else { if ((r = v45_MetalSoftInstanceArrayDn(p0)) !== 0) return up("dnsRecords", r); }
+  const p0 = v["instanceArrayId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "instanceArrayId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "instanceArrayId"); }
   const p1 = v["infrastructureId"];
-  if (p1 === undefined) return fail("shape", "missing field `infrastructureId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
-  const p2 = v["instanceArrayId"];
-  if (p2 === undefined) return fail("shape", "missing field `instanceArrayId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "instanceArrayId"); }
+  if (p1 === undefined) { if (missing === "") missing = "infrastructureId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
+  const p2 = v["dnsRecords"];
+  if (p2 === undefined) { if (missing === "") missing = "dnsRecords"; } else { if ((r = v45_MetalSoftInstanceArrayDn(p2)) !== 0) return up("dnsRecords", r); }
   const p3 = v["userIdAuthenticated"];
-  if (p3 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "userIdAuthenticated"); }
+  if (p3 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -826,24 +943,28 @@ function v46_MetalSoftInstanceArrayDn(v: any): number {
 function v47_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.dns.updated");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftInstanceDnsUpdatedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "instance.dns.updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `instance.dns.updated`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "instance.dns.updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance.dns.updated`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceDnsUpdatedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftInstanceDnsUpdatedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftInstanceDnsUpdatedData");
-  const p0 = v["dnsRecords"];
-  if (p0 === undefined) return fail("shape", "missing field `dnsRecords`"); else { if ((r = v48_MetalSoftInstanceDnsUpda(p0)) !== 0) return up("dnsRecords", r); }
+  const p0 = v["instanceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "instanceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "instanceId"); }
   const p1 = v["infrastructureId"];
-  if (p1 === undefined) return fail("shape", "missing field `infrastructureId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
-  const p2 = v["instanceId"];
-  if (p2 === undefined) return fail("shape", "missing field `instanceId`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "instanceId"); }
+  if (p1 === undefined) { if (missing === "") missing = "infrastructureId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
+  const p2 = v["dnsRecords"];
+  if (p2 === undefined) { if (missing === "") missing = "dnsRecords"; } else { if ((r = v48_MetalSoftInstanceDnsUpda(p2)) !== 0) return up("dnsRecords", r); }
   const p3 = v["userIdAuthenticated"];
-  if (p3 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "userIdAuthenticated"); }
+  if (p3 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -863,44 +984,52 @@ function v49_MetalSoftInstanceDnsUpda(v: any): number {
 function v50_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.array.dns.deleted");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftInstanceArrayDnsDeletedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "instance.array.dns.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `instance.array.dns.deleted`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "instance.array.dns.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance.array.dns.deleted`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceArrayDnsDeletedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftInstanceArrayDnsDeletedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftInstanceArrayDnsDeletedData");
-  const p0 = v["infrastructureId"];
-  if (p0 === undefined) return fail("shape", "missing field `infrastructureId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "infrastructureId"); }
-  const p1 = v["instanceArrayId"];
-  if (p1 === undefined) return fail("shape", "missing field `instanceArrayId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "instanceArrayId"); }
+  const p0 = v["instanceArrayId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "instanceArrayId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "instanceArrayId"); }
+  const p1 = v["infrastructureId"];
+  if (p1 === undefined) { if (missing === "") missing = "infrastructureId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
   const p2 = v["userIdAuthenticated"];
-  if (p2 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userIdAuthenticated"); }
+  if (p2 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v51_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.dns.deleted");
-  const p0 = v["data"];
-  if (p0 === undefined) return fail("shape", "missing field `data`"); else { if ((r = v_MetalSoftInstanceDnsDeletedData(p0)) !== 0) return up("data", r); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); if (!(p1 === "instance.dns.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `instance.dns.deleted`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "instance.dns.deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance.dns.deleted`", "type"); }
+  const p1 = v["data"];
+  if (p1 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceDnsDeletedData(p1)) !== 0) return up("data", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_MetalSoftInstanceDnsDeletedData(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftInstanceDnsDeletedData");
-  const p0 = v["infrastructureId"];
-  if (p0 === undefined) return fail("shape", "missing field `infrastructureId`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "infrastructureId"); }
-  const p1 = v["instanceId"];
-  if (p1 === undefined) return fail("shape", "missing field `instanceId`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "instanceId"); }
+  const p0 = v["instanceId"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "instanceId"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "instanceId"); }
+  const p1 = v["infrastructureId"];
+  if (p1 === undefined) { if (missing === "") missing = "infrastructureId"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "infrastructureId"); }
   const p2 = v["userIdAuthenticated"];
-  if (p2 === undefined) return fail("shape", "missing field `userIdAuthenticated`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userIdAuthenticated"); }
+  if (p2 === undefined) { if (missing === "") missing = "userIdAuthenticated"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "userIdAuthenticated"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 

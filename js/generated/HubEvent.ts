@@ -7,7 +7,6 @@ import { fail, inRange, invalidType, isRfc3339, noMatch, up } from "../runtime.j
 
 function v1_HubEvent(v: any): number {
   let r = 0;
-  if (v !== null && typeof v === "object" && v.unknown !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubEvent");
   switch (v["event_type"]) {
     case "global": r = v_HubFrame(v); { if (r === 2) { r = v_UnknownHubEvent(v); if (r === 0) v.unknown = true; } return r; }
@@ -28,34 +27,43 @@ function v1_HubEvent(v: any): number {
 function v_UnknownHubEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct UnknownHubEvent");
-  const p1 = v["client_id"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "client_id"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
   const p2 = v["event_type"];
-  if (p2 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); }
-  const p3 = v["id"];
-  if (p3 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "id"); }
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["message"];
-  if (p4 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "message"); }
-  const p5 = v["ref_id"];
-  if (p5 !== undefined) { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "ref_id"); }
-  const p6 = v["timestamp"];
-  if (p6 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "timestamp"); if (!isRfc3339(p6)) return fail("spec", JSON.stringify(p6) + " is not an RFC 3339 date-time", "timestamp"); }
+  if (p4 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "message"); }
+  const p6 = v["client_id"];
+  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "client_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   return 0;
 }
 
 function v_HubFrame(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "global")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `global`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "global")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `global`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -69,10 +77,12 @@ function v_HubFrame(v: any): number {
 function v2_HubFrame_WebSocket_conne(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame_WebSocket connection established subscribed to global by default");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubWelcome(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "WebSocket connection established subscribed to global by default")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `WebSocket connection established subscribed to global by default`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "WebSocket connection established subscribed to global by default")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `WebSocket connection established subscribed to global by default`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubWelcome(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -80,9 +90,11 @@ function v_HubWelcome(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubWelcome");
   const p0 = v["client_id"];
-  if (p0 === undefined) return fail("shape", "missing field `client_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "client_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
   const p1 = v["subscriptions"];
-  if (p1 === undefined) return fail("shape", "missing field `subscriptions`"); else { if ((r = v3_HubWelcome_subscriptions(p1)) !== 0) return up("subscriptions", r); }
+  if (p1 === undefined) { if (missing === "") missing = "subscriptions"; } else { if ((r = v3_HubWelcome_subscriptions(p1)) !== 0) return up("subscriptions", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -97,10 +109,12 @@ function v3_HubWelcome_subscriptions(v: any): number {
 function v4_HubFrame_error(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame_error");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubError(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `error`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `error`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -108,23 +122,30 @@ function v_HubError(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubError");
   const p0 = v["error"];
-  if (p0 === undefined) return fail("shape", "missing field `error`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "error"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "error"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "error"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame2(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "pdfm")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `pdfm`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "pdfm")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `pdfm`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -143,146 +164,168 @@ function v_HubFrame2(v: any): number {
 function v5_HubFrame2_VM_STATE_CHANG(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_STATE_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmStateChanged(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_STATE_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_STATE_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmStateChanged(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubVmStateChanged(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmStateChanged");
-  const p0 = v["current_state"];
-  if (p0 === undefined) return fail("shape", "missing field `current_state`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "current_state"); if (!(p0 === "running" || p0 === "stopped" || p0 === "paused" || p0 === "suspended" || p0 === "starting" || p0 === "stopping" || p0 === "resuming" || p0 === "suspending" || p0 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "current_state"); }
-  const p1 = v["previous_state"];
-  if (p1 === undefined) return fail("shape", "missing field `previous_state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "previous_state"); if (!(p1 === "running" || p1 === "stopped" || p1 === "paused" || p1 === "suspended" || p1 === "starting" || p1 === "stopping" || p1 === "resuming" || p1 === "suspending" || p1 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "previous_state"); }
+  const p0 = v["previous_state"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "previous_state"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "previous_state"); if (!(p0 === "running" || p0 === "stopped" || p0 === "paused" || p0 === "suspended" || p0 === "starting" || p0 === "stopping" || p0 === "resuming" || p0 === "suspending" || p0 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "previous_state"); }
+  const p1 = v["current_state"];
+  if (p1 === undefined) { if (missing === "") missing = "current_state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "current_state"); if (!(p1 === "running" || p1 === "stopped" || p1 === "paused" || p1 === "suspended" || p1 === "starting" || p1 === "stopping" || p1 === "resuming" || p1 === "suspending" || p1 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "current_state"); }
   const p2 = v["vm_id"];
-  if (p2 === undefined) return fail("shape", "missing field `vm_id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "vm_id"); }
+  if (p2 === undefined) { if (missing === "") missing = "vm_id"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "vm_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v6_HubFrame2_VM_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmDetails(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubVmDetails(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmDetails");
-  const p0 = v["new_vm"];
-  if (p0 === undefined) return fail("shape", "missing field `new_vm`"); else { if ((r = v_ParallelsVm(p0)) !== 0) return up("new_vm", r); }
-  const p1 = v["vm_id"];
-  if (p1 === undefined) return fail("shape", "missing field `vm_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "vm_id"); }
+  const p0 = v["vm_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "vm_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "vm_id"); }
+  const p1 = v["new_vm"];
+  if (p1 === undefined) { if (missing === "") missing = "new_vm"; } else { if ((r = v_ParallelsVm(p1)) !== 0) return up("new_vm", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_ParallelsVm(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVm");
-  const p0 = v["Advanced"];
-  if (p0 !== undefined) { if ((r = v_RawObject(p0)) !== 0) return up("Advanced", r); }
-  const p1 = v["Allow select boot device"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "Allow select boot device"); }
-  const p2 = v["BIOS type"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "BIOS type"); }
-  const p3 = v["Boot order"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "Boot order"); }
-  const p4 = v["Coherence"];
-  if (p4 !== undefined) { if ((r = v_RawObject(p4)) !== 0) return up("Coherence", r); }
-  const p5 = v["Description"];
-  if (p5 === undefined) return fail("shape", "missing field `Description`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "Description"); }
-  const p6 = v["EFI Secure boot"];
-  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "EFI Secure boot"); }
-  const p7 = v["Expiration"];
-  if (p7 !== undefined) { if ((r = v_RawObject(p7)) !== 0) return up("Expiration", r); }
-  const p8 = v["External boot device"];
-  if (p8 !== undefined) { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "External boot device"); }
-  const p9 = v["Fullscreen"];
-  if (p9 !== undefined) { if ((r = v_RawObject(p9)) !== 0) return up("Fullscreen", r); }
-  const p10 = v["Guest Shared Folders"];
-  if (p10 !== undefined) { if ((r = v_RawObject(p10)) !== 0) return up("Guest Shared Folders", r); }
-  const p11 = v["GuestTools"];
-  if (p11 === undefined) return fail("shape", "missing field `GuestTools`"); else { if ((r = v_ParallelsVmGuestTools(p11)) !== 0) return up("GuestTools", r); }
-  const p12 = v["Hardware"];
-  if (p12 === undefined) return fail("shape", "missing field `Hardware`"); else { if ((r = v_ParallelsVmHardware(p12)) !== 0) return up("Hardware", r); }
-  const p13 = v["Home"];
-  if (p13 === undefined) return fail("shape", "missing field `Home`"); else { if (!(typeof p13 === "string")) return invalidType(p13, "a string", "Home"); }
-  const p14 = v["Home path"];
-  if (p14 === undefined) return fail("shape", "missing field `Home path`"); else { if (!(typeof p14 === "string")) return invalidType(p14, "a string", "Home path"); }
-  const p15 = v["Host Shared Folders"];
-  if (p15 !== undefined) { if (p15 !== null && (r = v_RawObject(p15)) !== 0) return up("Host Shared Folders", r); }
-  const p16 = v["Host defined sharing"];
-  if (p16 !== undefined) { if (!(typeof p16 === "string")) return invalidType(p16, "a string", "Host defined sharing"); }
-  const p17 = v["ID"];
-  if (p17 === undefined) return fail("shape", "missing field `ID`"); else { if (!(typeof p17 === "string")) return invalidType(p17, "a string", "ID"); }
-  const p18 = v["Miscellaneous Sharing"];
-  if (p18 !== undefined) { if ((r = v_RawObject(p18)) !== 0) return up("Miscellaneous Sharing", r); }
-  const p19 = v["Modality"];
-  if (p19 !== undefined) { if ((r = v_RawObject(p19)) !== 0) return up("Modality", r); }
-  const p20 = v["Mouse and Keyboard"];
-  if (p20 !== undefined) { if ((r = v_RawObject(p20)) !== 0) return up("Mouse and Keyboard", r); }
-  const p21 = v["Name"];
-  if (p21 === undefined) return fail("shape", "missing field `Name`"); else { if (!(typeof p21 === "string")) return invalidType(p21, "a string", "Name"); }
-  const p22 = v["Network"];
-  if (p22 === undefined) return fail("shape", "missing field `Network`"); else { if ((r = v_ParallelsVmNetwork(p22)) !== 0) return up("Network", r); }
-  const p23 = v["OS"];
-  if (p23 === undefined) return fail("shape", "missing field `OS`"); else { if (!(typeof p23 === "string")) return invalidType(p23, "a string", "OS"); }
-  const p24 = v["Optimization"];
-  if (p24 !== undefined) { if ((r = v_RawObject(p24)) !== 0) return up("Optimization", r); }
-  const p25 = v["Print Management"];
-  if (p25 !== undefined) { if ((r = v_RawObject(p25)) !== 0) return up("Print Management", r); }
-  const p26 = v["Restore Image"];
-  if (p26 === undefined) return fail("shape", "missing field `Restore Image`"); else { if (!(typeof p26 === "string")) return invalidType(p26, "a string", "Restore Image"); }
-  const p27 = v["SMBIOS settings"];
-  if (p27 !== undefined) { if ((r = v_RawObject(p27)) !== 0) return up("SMBIOS settings", r); }
-  const p28 = v["Security"];
-  if (p28 !== undefined) { if ((r = v_RawObject(p28)) !== 0) return up("Security", r); }
-  const p29 = v["Shared Applications"];
-  if (p29 !== undefined) { if ((r = v_RawObject(p29)) !== 0) return up("Shared Applications", r); }
-  const p30 = v["Shared Profile"];
-  if (p30 !== undefined) { if ((r = v_RawObject(p30)) !== 0) return up("Shared Profile", r); }
-  const p31 = v["Smart Guard"];
-  if (p31 !== undefined) { if ((r = v_RawObject(p31)) !== 0) return up("Smart Guard", r); }
-  const p32 = v["SmartMount"];
-  if (p32 !== undefined) { if ((r = v_RawObject(p32)) !== 0) return up("SmartMount", r); }
-  const p33 = v["Startup and Shutdown"];
-  if (p33 !== undefined) { if ((r = v_RawObject(p33)) !== 0) return up("Startup and Shutdown", r); }
-  const p34 = v["State"];
-  if (p34 === undefined) return fail("shape", "missing field `State`"); else { if (!(typeof p34 === "string")) return invalidType(p34, "a string", "State"); if (!(p34 === "running" || p34 === "stopped" || p34 === "paused" || p34 === "suspended" || p34 === "starting" || p34 === "stopping" || p34 === "resuming" || p34 === "suspending" || p34 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p34) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "State"); }
-  const p35 = v["Template"];
-  if (p35 === undefined) return fail("shape", "missing field `Template`"); else { if (!(typeof p35 === "string")) return invalidType(p35, "a string", "Template"); }
+  const p0 = v["ID"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "ID"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "ID"); }
+  const p1 = v["host"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host"); }
+  const p2 = v["host_url"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "host_url"); }
+  const p3 = v["host_id"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "host_id"); }
+  const p4 = v["host_name"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "host_name"); }
+  const p5 = v["host_state"];
+  if (p5 !== undefined) { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "host_state"); }
+  const p6 = v["host_external_ip_address"];
+  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "host_external_ip_address"); }
+  const p7 = v["internal_ip_address"];
+  if (p7 !== undefined) { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "internal_ip_address"); }
+  const p8 = v["user"];
+  if (p8 === undefined) { if (missing === "") missing = "user"; } else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "user"); }
+  const p9 = v["Name"];
+  if (p9 === undefined) { if (missing === "") missing = "Name"; } else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "Name"); }
+  const p10 = v["Description"];
+  if (p10 === undefined) { if (missing === "") missing = "Description"; } else { if (!(typeof p10 === "string")) return invalidType(p10, "a string", "Description"); }
+  const p11 = v["Type"];
+  if (p11 === undefined) { if (missing === "") missing = "Type"; } else { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "Type"); }
+  const p12 = v["State"];
+  if (p12 === undefined) { if (missing === "") missing = "State"; } else { if (!(typeof p12 === "string")) return invalidType(p12, "a string", "State"); if (!(p12 === "running" || p12 === "stopped" || p12 === "paused" || p12 === "suspended" || p12 === "starting" || p12 === "stopping" || p12 === "resuming" || p12 === "suspending" || p12 === "pausing")) return fail("shape", "unknown variant " + JSON.stringify(p12) + ", expected one of `running`, `stopped`, `paused`, `suspended`, `starting`, `stopping`, `resuming`, `suspending`, `pausing`", "State"); }
+  const p13 = v["OS"];
+  if (p13 === undefined) { if (missing === "") missing = "OS"; } else { if (!(typeof p13 === "string")) return invalidType(p13, "a string", "OS"); }
+  const p14 = v["Template"];
+  if (p14 === undefined) { if (missing === "") missing = "Template"; } else { if (!(typeof p14 === "string")) return invalidType(p14, "a string", "Template"); }
+  const p15 = v["Uptime"];
+  if (p15 === undefined) { if (missing === "") missing = "Uptime"; } else { if (!(typeof p15 === "string")) return invalidType(p15, "a string", "Uptime"); }
+  const p16 = v["Home path"];
+  if (p16 === undefined) { if (missing === "") missing = "Home path"; } else { if (!(typeof p16 === "string")) return invalidType(p16, "a string", "Home path"); }
+  const p17 = v["Home"];
+  if (p17 === undefined) { if (missing === "") missing = "Home"; } else { if (!(typeof p17 === "string")) return invalidType(p17, "a string", "Home"); }
+  const p18 = v["Restore Image"];
+  if (p18 === undefined) { if (missing === "") missing = "Restore Image"; } else { if (!(typeof p18 === "string")) return invalidType(p18, "a string", "Restore Image"); }
+  const p19 = v["GuestTools"];
+  if (p19 === undefined) { if (missing === "") missing = "GuestTools"; } else { if ((r = v_ParallelsVmGuestTools(p19)) !== 0) return up("GuestTools", r); }
+  const p20 = v["Boot order"];
+  if (p20 !== undefined) { if (!(typeof p20 === "string")) return invalidType(p20, "a string", "Boot order"); }
+  const p21 = v["BIOS type"];
+  if (p21 !== undefined) { if (!(typeof p21 === "string")) return invalidType(p21, "a string", "BIOS type"); }
+  const p22 = v["EFI Secure boot"];
+  if (p22 !== undefined) { if (!(typeof p22 === "string")) return invalidType(p22, "a string", "EFI Secure boot"); }
+  const p23 = v["Allow select boot device"];
+  if (p23 !== undefined) { if (!(typeof p23 === "string")) return invalidType(p23, "a string", "Allow select boot device"); }
+  const p24 = v["External boot device"];
+  if (p24 !== undefined) { if (!(typeof p24 === "string")) return invalidType(p24, "a string", "External boot device"); }
+  const p25 = v["Host defined sharing"];
+  if (p25 !== undefined) { if (!(typeof p25 === "string")) return invalidType(p25, "a string", "Host defined sharing"); }
+  const p26 = v["Mouse and Keyboard"];
+  if (p26 !== undefined) { if ((r = v_RawObject(p26)) !== 0) return up("Mouse and Keyboard", r); }
+  const p27 = v["USB and Bluetooth"];
+  if (p27 !== undefined) { if ((r = v_RawObject(p27)) !== 0) return up("USB and Bluetooth", r); }
+  const p28 = v["Startup and Shutdown"];
+  if (p28 !== undefined) { if ((r = v_RawObject(p28)) !== 0) return up("Startup and Shutdown", r); }
+  const p29 = v["Optimization"];
+  if (p29 !== undefined) { if ((r = v_RawObject(p29)) !== 0) return up("Optimization", r); }
+  const p30 = v["Travel mode"];
+  if (p30 !== undefined) { if ((r = v_RawObject(p30)) !== 0) return up("Travel mode", r); }
+  const p31 = v["Security"];
+  if (p31 !== undefined) { if ((r = v_RawObject(p31)) !== 0) return up("Security", r); }
+  const p32 = v["Smart Guard"];
+  if (p32 !== undefined) { if ((r = v_RawObject(p32)) !== 0) return up("Smart Guard", r); }
+  const p33 = v["Modality"];
+  if (p33 !== undefined) { if ((r = v_RawObject(p33)) !== 0) return up("Modality", r); }
+  const p34 = v["Fullscreen"];
+  if (p34 !== undefined) { if ((r = v_RawObject(p34)) !== 0) return up("Fullscreen", r); }
+  const p35 = v["Coherence"];
+  if (p35 !== undefined) { if ((r = v_RawObject(p35)) !== 0) return up("Coherence", r); }
   const p36 = v["Time Synchronization"];
   if (p36 !== undefined) { if ((r = v_RawObject(p36)) !== 0) return up("Time Synchronization", r); }
-  const p37 = v["Travel mode"];
-  if (p37 !== undefined) { if ((r = v_RawObject(p37)) !== 0) return up("Travel mode", r); }
-  const p38 = v["Type"];
-  if (p38 === undefined) return fail("shape", "missing field `Type`"); else { if (!(typeof p38 === "string")) return invalidType(p38, "a string", "Type"); }
-  const p39 = v["USB and Bluetooth"];
-  if (p39 !== undefined) { if ((r = v_RawObject(p39)) !== 0) return up("USB and Bluetooth", r); }
-  const p40 = v["Uptime"];
-  if (p40 === undefined) return fail("shape", "missing field `Uptime`"); else { if (!(typeof p40 === "string")) return invalidType(p40, "a string", "Uptime"); }
-  const p41 = v["host"];
-  if (p41 !== undefined) { if (!(typeof p41 === "string")) return invalidType(p41, "a string", "host"); }
-  const p42 = v["host_external_ip_address"];
-  if (p42 !== undefined) { if (!(typeof p42 === "string")) return invalidType(p42, "a string", "host_external_ip_address"); }
-  const p43 = v["host_id"];
-  if (p43 !== undefined) { if (!(typeof p43 === "string")) return invalidType(p43, "a string", "host_id"); }
-  const p44 = v["host_name"];
-  if (p44 !== undefined) { if (!(typeof p44 === "string")) return invalidType(p44, "a string", "host_name"); }
-  const p45 = v["host_state"];
-  if (p45 !== undefined) { if (!(typeof p45 === "string")) return invalidType(p45, "a string", "host_state"); }
-  const p46 = v["host_url"];
-  if (p46 !== undefined) { if (!(typeof p46 === "string")) return invalidType(p46, "a string", "host_url"); }
-  const p47 = v["internal_ip_address"];
-  if (p47 !== undefined) { if (!(typeof p47 === "string")) return invalidType(p47, "a string", "internal_ip_address"); }
-  const p48 = v["user"];
-  if (p48 === undefined) return fail("shape", "missing field `user`"); else { if (!(typeof p48 === "string")) return invalidType(p48, "a string", "user"); }
+  const p37 = v["Expiration"];
+  if (p37 !== undefined) { if ((r = v_RawObject(p37)) !== 0) return up("Expiration", r); }
+  const p38 = v["SMBIOS settings"];
+  if (p38 !== undefined) { if ((r = v_RawObject(p38)) !== 0) return up("SMBIOS settings", r); }
+  const p39 = v["Shared Profile"];
+  if (p39 !== undefined) { if ((r = v_RawObject(p39)) !== 0) return up("Shared Profile", r); }
+  const p40 = v["Shared Applications"];
+  if (p40 !== undefined) { if ((r = v_RawObject(p40)) !== 0) return up("Shared Applications", r); }
+  const p41 = v["SmartMount"];
+  if (p41 !== undefined) { if ((r = v_RawObject(p41)) !== 0) return up("SmartMount", r); }
+  const p42 = v["Miscellaneous Sharing"];
+  if (p42 !== undefined) { if ((r = v_RawObject(p42)) !== 0) return up("Miscellaneous Sharing", r); }
+  const p43 = v["Advanced"];
+  if (p43 !== undefined) { if ((r = v_RawObject(p43)) !== 0) return up("Advanced", r); }
+  const p44 = v["Print Management"];
+  if (p44 !== undefined) { if ((r = v_RawObject(p44)) !== 0) return up("Print Management", r); }
+  const p45 = v["Guest Shared Folders"];
+  if (p45 !== undefined) { if ((r = v_RawObject(p45)) !== 0) return up("Guest Shared Folders", r); }
+  const p46 = v["Host Shared Folders"];
+  if (p46 !== undefined) { if (p46 !== null && (r = v_RawObject(p46)) !== 0) return up("Host Shared Folders", r); }
+  const p47 = v["Hardware"];
+  if (p47 === undefined) { if (missing === "") missing = "Hardware"; } else { if ((r = v_ParallelsVmHardware(p47)) !== 0) return up("Hardware", r); }
+  const p48 = v["Network"];
+  if (p48 === undefined) { if (missing === "") missing = "Network"; } else { if ((r = v_ParallelsVmNetwork(p48)) !== 0) return up("Network", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+  return 0;
+}
+
+function v_ParallelsVmGuestTools(v: any): number {
+  let r = 0;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVmGuestTools");
+  const p0 = v["state"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "state"); }
+  const p1 = v["version"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "version"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -292,37 +335,29 @@ function v_RawObject(v: any): number {
   return 0;
 }
 
-function v_ParallelsVmGuestTools(v: any): number {
-  let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVmGuestTools");
-  const p0 = v["state"];
-  if (p0 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "state"); }
-  const p1 = v["version"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "version"); }
-  return 0;
-}
-
 function v_ParallelsVmHardware(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVmHardware");
-  const p0 = v["cdrom0"];
-  if (p0 === undefined) return fail("shape", "missing field `cdrom0`"); else { if ((r = v_RawObject(p0)) !== 0) return up("cdrom0", r); }
-  const p1 = v["cpu"];
-  if (p1 === undefined) return fail("shape", "missing field `cpu`"); else { if ((r = v_RawObject(p1)) !== 0) return up("cpu", r); }
-  const p2 = v["hdd0"];
-  if (p2 === undefined) return fail("shape", "missing field `hdd0`"); else { if ((r = v_RawObject(p2)) !== 0) return up("hdd0", r); }
-  const p3 = v["memory"];
-  if (p3 === undefined) return fail("shape", "missing field `memory`"); else { if ((r = v_RawObject(p3)) !== 0) return up("memory", r); }
-  const p4 = v["memory_quota"];
-  if (p4 === undefined) return fail("shape", "missing field `memory_quota`"); else { if ((r = v_RawObject(p4)) !== 0) return up("memory_quota", r); }
-  const p5 = v["net0"];
-  if (p5 === undefined) return fail("shape", "missing field `net0`"); else { if ((r = v_RawObject(p5)) !== 0) return up("net0", r); }
-  const p6 = v["sound0"];
-  if (p6 === undefined) return fail("shape", "missing field `sound0`"); else { if ((r = v_RawObject(p6)) !== 0) return up("sound0", r); }
-  const p7 = v["usb"];
-  if (p7 === undefined) return fail("shape", "missing field `usb`"); else { if ((r = v_RawObject(p7)) !== 0) return up("usb", r); }
-  const p8 = v["video"];
-  if (p8 === undefined) return fail("shape", "missing field `video`"); else { if ((r = v_RawObject(p8)) !== 0) return up("video", r); }
+  const p0 = v["cpu"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "cpu"; } else { if ((r = v_RawObject(p0)) !== 0) return up("cpu", r); }
+  const p1 = v["memory"];
+  if (p1 === undefined) { if (missing === "") missing = "memory"; } else { if ((r = v_RawObject(p1)) !== 0) return up("memory", r); }
+  const p2 = v["video"];
+  if (p2 === undefined) { if (missing === "") missing = "video"; } else { if ((r = v_RawObject(p2)) !== 0) return up("video", r); }
+  const p3 = v["memory_quota"];
+  if (p3 === undefined) { if (missing === "") missing = "memory_quota"; } else { if ((r = v_RawObject(p3)) !== 0) return up("memory_quota", r); }
+  const p4 = v["hdd0"];
+  if (p4 === undefined) { if (missing === "") missing = "hdd0"; } else { if ((r = v_RawObject(p4)) !== 0) return up("hdd0", r); }
+  const p5 = v["cdrom0"];
+  if (p5 === undefined) { if (missing === "") missing = "cdrom0"; } else { if ((r = v_RawObject(p5)) !== 0) return up("cdrom0", r); }
+  const p6 = v["usb"];
+  if (p6 === undefined) { if (missing === "") missing = "usb"; } else { if ((r = v_RawObject(p6)) !== 0) return up("usb", r); }
+  const p7 = v["net0"];
+  if (p7 === undefined) { if (missing === "") missing = "net0"; } else { if ((r = v_RawObject(p7)) !== 0) return up("net0", r); }
+  const p8 = v["sound0"];
+  if (p8 === undefined) { if (missing === "") missing = "sound0"; } else { if ((r = v_RawObject(p8)) !== 0) return up("sound0", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -330,13 +365,15 @@ function v_ParallelsVmNetwork(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVmNetwork");
   const p0 = v["Conditioned"];
-  if (p0 === undefined) return fail("shape", "missing field `Conditioned`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "Conditioned"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "Conditioned"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "Conditioned"); }
   const p1 = v["Inbound"];
-  if (p1 === undefined) return fail("shape", "missing field `Inbound`"); else { if ((r = v_RawObject(p1)) !== 0) return up("Inbound", r); }
+  if (p1 === undefined) { if (missing === "") missing = "Inbound"; } else { if ((r = v_RawObject(p1)) !== 0) return up("Inbound", r); }
   const p2 = v["Outbound"];
-  if (p2 === undefined) return fail("shape", "missing field `Outbound`"); else { if ((r = v_RawObject(p2)) !== 0) return up("Outbound", r); }
+  if (p2 === undefined) { if (missing === "") missing = "Outbound"; } else { if ((r = v_RawObject(p2)) !== 0) return up("Outbound", r); }
   const p3 = v["ipAddresses"];
-  if (p3 === undefined) return fail("shape", "missing field `ipAddresses`"); else { if ((r = v7_ParallelsVmNetwork_ipAdd(p3)) !== 0) return up("ipAddresses", r); }
+  if (p3 === undefined) { if (missing === "") missing = "ipAddresses"; } else { if ((r = v7_ParallelsVmNetwork_ipAdd(p3)) !== 0) return up("ipAddresses", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -351,30 +388,36 @@ function v7_ParallelsVmNetwork_ipAdd(v: any): number {
 function v_ParallelsVmIpAddress(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct ParallelsVmIpAddress");
-  const p0 = v["ip"];
-  if (p0 === undefined) return fail("shape", "missing field `ip`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "ip"); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  const p1 = v["ip"];
+  if (p1 === undefined) { if (missing === "") missing = "ip"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ip"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v8_HubFrame2_VM_UPDATED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmDetails(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v9_HubFrame2_VM_REMOVED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmRemoved(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmRemoved(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -382,47 +425,57 @@ function v_HubVmRemoved(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmRemoved");
   const p0 = v["vm_id"];
-  if (p0 === undefined) return fail("shape", "missing field `vm_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "vm_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "vm_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "vm_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v10_HubFrame2_VM_UPTIME_CHAN(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_UPTIME_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmUptimeChanged(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_UPTIME_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_UPTIME_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmUptimeChanged(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubVmUptimeChanged(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmUptimeChanged");
-  const p0 = v["uptime"];
-  if (p0 === undefined) return fail("shape", "missing field `uptime`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "uptime"); }
-  const p1 = v["vm_id"];
-  if (p1 === undefined) return fail("shape", "missing field `vm_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "vm_id"); }
+  const p0 = v["vm_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "vm_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "vm_id"); }
+  const p1 = v["uptime"];
+  if (p1 === undefined) { if (missing === "") missing = "uptime"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "uptime"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v11_HubFrame2_VM_SNAPSHOTS_U(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_SNAPSHOTS_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubVmSnapshotsUpdated(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `VM_SNAPSHOTS_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_SNAPSHOTS_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmSnapshotsUpdated(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubVmSnapshotsUpdated(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmSnapshotsUpdated");
-  const p0 = v["snapshots"];
-  if (p0 === undefined) return fail("shape", "missing field `snapshots`"); else { if ((r = v12_HubVmSnapshotsUpdated_sn(p0)) !== 0) return up("snapshots", r); }
-  const p1 = v["vm_id"];
-  if (p1 === undefined) return fail("shape", "missing field `vm_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "vm_id"); }
+  const p0 = v["vm_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "vm_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "vm_id"); }
+  const p1 = v["snapshots"];
+  if (p1 === undefined) { if (missing === "") missing = "snapshots"; } else { if ((r = v12_HubVmSnapshotsUpdated_sn(p1)) !== 0) return up("snapshots", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -437,20 +490,22 @@ function v12_HubVmSnapshotsUpdated_sn(v: any): number {
 function v_HubVmSnapshot(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubVmSnapshot");
-  const p0 = v["children"];
-  if (p0 !== undefined) { if ((r = v13_HubVmSnapshot_children(p0)) !== 0) return up("children", r); }
-  const p1 = v["current"];
-  if (p1 === undefined) return fail("shape", "missing field `current`"); else { if (!(typeof p1 === "boolean")) return invalidType(p1, "a boolean", "current"); }
+  const p0 = v["id"];
+  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["name"];
+  let missing = "";
+  if (p1 === undefined) { if (missing === "") missing = "name"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
   const p2 = v["date"];
-  if (p2 === undefined) return fail("shape", "missing field `date`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "date"); }
-  const p3 = v["id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "id"); }
-  const p4 = v["name"];
-  if (p4 === undefined) return fail("shape", "missing field `name`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "name"); }
+  if (p2 === undefined) { if (missing === "") missing = "date"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "date"); }
+  const p3 = v["state"];
+  if (p3 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "state"); }
+  const p4 = v["current"];
+  if (p4 === undefined) { if (missing === "") missing = "current"; } else { if (!(typeof p4 === "boolean")) return invalidType(p4, "a boolean", "current"); }
   const p5 = v["parent"];
-  if (p5 === undefined) return fail("shape", "missing field `parent`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "parent"); }
-  const p6 = v["state"];
-  if (p6 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "state"); }
+  if (p5 === undefined) { if (missing === "") missing = "parent"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "parent"); }
+  const p6 = v["children"];
+  if (p6 !== undefined) { if ((r = v13_HubVmSnapshot_children(p6)) !== 0) return up("children", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -464,10 +519,12 @@ function v13_HubVmSnapshot_children(v: any): number {
 function v14_HubFrame2_MAC_VMS_RUNNIN(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_MAC_VMS_RUNNING_NOW");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubMacVmsRunningNow(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `MAC_VMS_RUNNING_NOW`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `MAC_VMS_RUNNING_NOW`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubMacVmsRunningNow(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -475,7 +532,9 @@ function v_HubMacVmsRunningNow(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubMacVmsRunningNow");
   const p0 = v["mac_vms_running"];
-  if (p0 === undefined) return fail("shape", "missing field `mac_vms_running`"); else { if ((r = v15_HubMacVmsRunningNow_mac_(p0)) !== 0) return up("mac_vms_running", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "mac_vms_running"; } else { if ((r = v15_HubMacVmsRunningNow_mac_(p0)) !== 0) return up("mac_vms_running", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -489,16 +548,21 @@ function v15_HubMacVmsRunningNow_mac_(v: any): number {
 function v_HubFrame3(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "orchestrator")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `orchestrator`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "orchestrator")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `orchestrator`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -528,10 +592,12 @@ function v_HubFrame3(v: any): number {
 function v16_HubFrame3_HOST_HEALTH_UP(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_HEALTH_UPDATE");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostHealthUpdate(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_HEALTH_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_HEALTH_UPDATE`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_HEALTH_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_HEALTH_UPDATE`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostHealthUpdate(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -539,19 +605,23 @@ function v_HubHostHealthUpdate(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostHealthUpdate");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["state"];
-  if (p1 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "healthy" || p1 === "unhealthy")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `healthy`, `unhealthy`", "state"); }
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "healthy" || p1 === "unhealthy")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `healthy`, `unhealthy`", "state"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v17_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_CONNECTED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostWebsocketConnected(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_WEBSOCKET_CONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_WEBSOCKET_CONNECTED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_CONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_CONNECTED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketConnected(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -559,19 +629,23 @@ function v_HubHostWebsocketConnected(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostWebsocketConnected");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["state"];
-  if (p1 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "websocket_connected")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `websocket_connected`", "state"); }
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "websocket_connected")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `websocket_connected`", "state"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v18_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_DISCONNECTED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostWebsocketDisconnected(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_WEBSOCKET_DISCONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_WEBSOCKET_DISCONNECTED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_DISCONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_DISCONNECTED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDisconnected(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -579,19 +653,23 @@ function v_HubHostWebsocketDisconnected(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostWebsocketDisconnected");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["state"];
-  if (p1 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "websocket_disconnected")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `websocket_disconnected`", "state"); }
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "websocket_disconnected")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `websocket_disconnected`", "state"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v19_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_DEGRADED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostWebsocketDegraded(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_WEBSOCKET_DEGRADED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_WEBSOCKET_DEGRADED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_DEGRADED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_DEGRADED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDegraded(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -599,149 +677,179 @@ function v_HubHostWebsocketDegraded(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostWebsocketDegraded");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["state"];
-  if (p1 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); }
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v20_HubFrame3_HOST_VM_STATE_(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_STATE_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_STATE_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_STATE_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubVmStateChanged(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubVmStateChanged(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v21_HubFrame3_HOST_VM_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent2(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent2(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent2");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubVmDetails(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubVmDetails(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v22_HubFrame3_HOST_VM_UPDATE(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent2(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v23_HubFrame3_HOST_VM_REMOVE(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent3(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent3(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent3(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent3");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubVmRemoved(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubVmRemoved(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v24_HubFrame3_HOST_VM_UPTIME(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_UPTIME_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent4(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_UPTIME_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_UPTIME_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent4(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent4(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent4");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubVmUptimeChanged(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubVmUptimeChanged(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v25_HubFrame3_HOST_VM_SNAPSH(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_SNAPSHOTS_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent5(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_VM_SNAPSHOTS_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_SNAPSHOTS_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent5(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent5(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent5");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubVmSnapshotsUpdated(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubVmSnapshotsUpdated(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v26_HubFrame3_HOST_MAC_VMS_R(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_MAC_VMS_RUNNING_NOW");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostEvent6(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_MAC_VMS_RUNNING_NOW`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_MAC_VMS_RUNNING_NOW`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent6(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostEvent6(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostEvent6");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubMacVmsRunningNow(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubMacVmsRunningNow(p1)) !== 0) return up("event", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v27_HubFrame3_HOST_STATS_UPD(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_STATS_UPDATE");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostStatsUpdate(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_STATS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_STATS_UPDATE`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_STATS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_STATS_UPDATE`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostStatsUpdate(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -749,36 +857,40 @@ function v_HubHostStatsUpdate(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostStatsUpdate");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["stats"];
-  if (p1 === undefined) return fail("shape", "missing field `stats`"); else { if ((r = v_HubHostStats(p1)) !== 0) return up("stats", r); }
+  if (p1 === undefined) { if (missing === "") missing = "stats"; } else { if ((r = v_HubHostStats(p1)) !== 0) return up("stats", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostStats(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostStats");
-  if (v["cpu_percent"] !== undefined || v["cpu_system_seconds"] !== undefined || v["cpu_user_seconds"] !== undefined || v["goroutines"] !== undefined || v["goroutines_smoothed"] !== undefined || v["memory_alloc_bytes"] !== undefined || v["memory_bytes"] !== undefined) return v_HubSystemStats(v);
+  if (v["memory_bytes"] !== undefined || v["memory_alloc_bytes"] !== undefined || v["cpu_user_seconds"] !== undefined || v["cpu_system_seconds"] !== undefined || v["cpu_percent"] !== undefined || v["goroutines"] !== undefined || v["goroutines_smoothed"] !== undefined) return v_HubSystemStats(v);
   return v_HubDiskSpace(v);
 }
 
 function v_HubSystemStats(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubSystemStats");
-  const p0 = v["cpu_percent"];
-  if (p0 === undefined) return fail("shape", "missing field `cpu_percent`"); else { if (!(typeof p0 === "number")) return invalidType(p0, "f64", "cpu_percent"); }
-  const p1 = v["cpu_system_seconds"];
-  if (p1 === undefined) return fail("shape", "missing field `cpu_system_seconds`"); else { if (!(typeof p1 === "number")) return invalidType(p1, "f64", "cpu_system_seconds"); }
+  const p0 = v["memory_bytes"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "memory_bytes"; } else { if (!(inRange(p0, 0, 18446744073709552000))) return invalidType(p0, "u64", "memory_bytes"); }
+  const p1 = v["memory_alloc_bytes"];
+  if (p1 === undefined) { if (missing === "") missing = "memory_alloc_bytes"; } else { if (!(inRange(p1, 0, 18446744073709552000))) return invalidType(p1, "u64", "memory_alloc_bytes"); }
   const p2 = v["cpu_user_seconds"];
-  if (p2 === undefined) return fail("shape", "missing field `cpu_user_seconds`"); else { if (!(typeof p2 === "number")) return invalidType(p2, "f64", "cpu_user_seconds"); }
-  const p3 = v["goroutines"];
-  if (p3 === undefined) return fail("shape", "missing field `goroutines`"); else { if (!(inRange(p3, 0, 18446744073709552000))) return invalidType(p3, "u64", "goroutines"); }
-  const p4 = v["goroutines_smoothed"];
-  if (p4 === undefined) return fail("shape", "missing field `goroutines_smoothed`"); else { if (!(typeof p4 === "number")) return invalidType(p4, "f64", "goroutines_smoothed"); }
-  const p5 = v["memory_alloc_bytes"];
-  if (p5 === undefined) return fail("shape", "missing field `memory_alloc_bytes`"); else { if (!(inRange(p5, 0, 18446744073709552000))) return invalidType(p5, "u64", "memory_alloc_bytes"); }
-  const p6 = v["memory_bytes"];
-  if (p6 === undefined) return fail("shape", "missing field `memory_bytes`"); else { if (!(inRange(p6, 0, 18446744073709552000))) return invalidType(p6, "u64", "memory_bytes"); }
+  if (p2 === undefined) { if (missing === "") missing = "cpu_user_seconds"; } else { if (!(typeof p2 === "number")) return invalidType(p2, "f64", "cpu_user_seconds"); }
+  const p3 = v["cpu_system_seconds"];
+  if (p3 === undefined) { if (missing === "") missing = "cpu_system_seconds"; } else { if (!(typeof p3 === "number")) return invalidType(p3, "f64", "cpu_system_seconds"); }
+  const p4 = v["cpu_percent"];
+  if (p4 === undefined) { if (missing === "") missing = "cpu_percent"; } else { if (!(typeof p4 === "number")) return invalidType(p4, "f64", "cpu_percent"); }
+  const p5 = v["goroutines"];
+  if (p5 === undefined) { if (missing === "") missing = "goroutines"; } else { if (!(inRange(p5, 0, 18446744073709552000))) return invalidType(p5, "u64", "goroutines"); }
+  const p6 = v["goroutines_smoothed"];
+  if (p6 === undefined) { if (missing === "") missing = "goroutines_smoothed"; } else { if (!(typeof p6 === "number")) return invalidType(p6, "f64", "goroutines_smoothed"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -787,10 +899,10 @@ function v_HubDiskSpace(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubDiskSpace");
   const p0 = v["cache_folder_size"];
   if (p0 !== undefined) { if (!(inRange(p0, -9223372036854776000, 9223372036854776000))) return invalidType(p0, "i64", "cache_folder_size"); }
-  const p1 = v["given_path_size"];
-  if (p1 !== undefined) { if (!(inRange(p1, -9223372036854776000, 9223372036854776000))) return invalidType(p1, "i64", "given_path_size"); }
-  const p2 = v["parallels_home_size"];
-  if (p2 !== undefined) { if (!(inRange(p2, -9223372036854776000, 9223372036854776000))) return invalidType(p2, "i64", "parallels_home_size"); }
+  const p1 = v["parallels_home_size"];
+  if (p1 !== undefined) { if (!(inRange(p1, -9223372036854776000, 9223372036854776000))) return invalidType(p1, "i64", "parallels_home_size"); }
+  const p2 = v["given_path_size"];
+  if (p2 !== undefined) { if (!(inRange(p2, -9223372036854776000, 9223372036854776000))) return invalidType(p2, "i64", "given_path_size"); }
   const p3 = v["prl_home_path"];
   if (p3 !== undefined) { if (!(inRange(p3, -9223372036854776000, 9223372036854776000))) return invalidType(p3, "i64", "prl_home_path"); }
   return 0;
@@ -799,10 +911,12 @@ function v_HubDiskSpace(v: any): number {
 function v28_HubFrame3_HOST_LOGS_UPDA(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_LOGS_UPDATE");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostLogsUpdate(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_LOGS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_LOGS_UPDATE`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_LOGS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_LOGS_UPDATE`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostLogsUpdate(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -810,9 +924,11 @@ function v_HubHostLogsUpdate(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostLogsUpdate");
   const p0 = v["host_id"];
-  if (p0 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["log"];
-  if (p1 === undefined) return fail("shape", "missing field `log`"); else { if ((r = v_HubLogLine(p1)) !== 0) return up("log", r); }
+  if (p1 === undefined) { if (missing === "") missing = "log"; } else { if ((r = v_HubLogLine(p1)) !== 0) return up("log", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -820,21 +936,25 @@ function v_HubLogLine(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubLogLine");
   const p0 = v["level"];
-  if (p0 === undefined) return fail("shape", "missing field `level`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "level"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "level"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "level"); }
   const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); }
+  if (p1 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); }
   const p2 = v["time"];
-  if (p2 === undefined) return fail("shape", "missing field `time`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "time"); }
+  if (p2 === undefined) { if (missing === "") missing = "time"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "time"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v29_HubFrame3_HOST_CATALOG_C(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_CATALOG_CACHE_EVENT");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostFrame(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_CATALOG_CACHE_EVENT")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_CATALOG_CACHE_EVENT`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_CATALOG_CACHE_EVENT")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_CATALOG_CACHE_EVENT`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -842,15 +962,17 @@ function v_HubHostFrame(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostFrame");
   const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubForwarded(p0)) !== 0) return up("event", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "event"; }
   const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  if (p1 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+  if (p0 !== undefined) { if ((r = v_HubForwarded(p0)) !== 0) return up("event", r); }
   return 0;
 }
 
 function v_HubForwarded(v: any): number {
   let r = 0;
-  if (v !== null && typeof v === "object" && v.unknown !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubForwarded");
   switch (v["event_type"]) {
     case "catalog_cache": r = v_HubFrame4(v); { if (r === 2) { r = v_UnknownHubEvent(v); if (r === 0) v.unknown = true; } return r; }
@@ -861,16 +983,21 @@ function v_HubForwarded(v: any): number {
 function v_HubFrame4(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame4");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "catalog_cache")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `catalog_cache`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "catalog_cache")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `catalog_cache`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -884,60 +1011,70 @@ function v_HubFrame4(v: any): number {
 function v30_HubFrame4_CACHE_ITEM_ADD(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame4_CACHE_ITEM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubCacheItemAdded(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "CACHE_ITEM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `CACHE_ITEM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CACHE_ITEM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CACHE_ITEM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemAdded(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubCacheItemAdded(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubCacheItemAdded");
-  const p0 = v["architecture"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "architecture"); }
-  const p1 = v["cache_size"];
-  if (p1 === undefined) return fail("shape", "missing field `cache_size`"); else { if (!(inRange(p1, -9223372036854776000, 9223372036854776000))) return invalidType(p1, "i64", "cache_size"); }
-  const p2 = v["cache_type"];
-  if (p2 === undefined) return fail("shape", "missing field `cache_type`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "cache_type"); if (!(p2 === "file" || p2 === "folder")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `file`, `folder`", "cache_type"); }
-  const p3 = v["cached_date"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "cached_date"); }
-  const p4 = v["catalog_id"];
-  if (p4 === undefined) return fail("shape", "missing field `catalog_id`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "catalog_id"); }
-  const p5 = v["version"];
-  if (p5 === undefined) return fail("shape", "missing field `version`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "version"); }
+  const p0 = v["catalog_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "catalog_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "catalog_id"); }
+  const p1 = v["version"];
+  if (p1 === undefined) { if (missing === "") missing = "version"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "version"); }
+  const p2 = v["architecture"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "architecture"); }
+  const p3 = v["cache_size"];
+  if (p3 === undefined) { if (missing === "") missing = "cache_size"; } else { if (!(inRange(p3, -9223372036854776000, 9223372036854776000))) return invalidType(p3, "i64", "cache_size"); }
+  const p4 = v["cache_type"];
+  if (p4 === undefined) { if (missing === "") missing = "cache_type"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "cache_type"); if (!(p4 === "file" || p4 === "folder")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `file`, `folder`", "cache_type"); }
+  const p5 = v["cached_date"];
+  if (p5 !== undefined) { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "cached_date"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v31_HubFrame4_CACHE_ITEM_REM(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame4_CACHE_ITEM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubCacheItemRemoved(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "CACHE_ITEM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `CACHE_ITEM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CACHE_ITEM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CACHE_ITEM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemRemoved(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubCacheItemRemoved(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubCacheItemRemoved");
-  const p0 = v["architecture"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "architecture"); }
-  const p1 = v["catalog_id"];
-  if (p1 === undefined) return fail("shape", "missing field `catalog_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "catalog_id"); }
-  const p2 = v["version"];
-  if (p2 === undefined) return fail("shape", "missing field `version`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "version"); }
+  const p0 = v["catalog_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "catalog_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "catalog_id"); }
+  const p1 = v["version"];
+  if (p1 === undefined) { if (missing === "") missing = "version"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "version"); }
+  const p2 = v["architecture"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "architecture"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v32_HubFrame3_HOST_REVERSE_P(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_REVERSE_PROXY_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostFrame2(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_REVERSE_PROXY_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_REVERSE_PROXY_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_REVERSE_PROXY_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_REVERSE_PROXY_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame2(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -945,15 +1082,17 @@ function v_HubHostFrame2(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostFrame2");
   const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubForwarded2(p0)) !== 0) return up("event", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "event"; }
   const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  if (p1 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+  if (p0 !== undefined) { if ((r = v_HubForwarded2(p0)) !== 0) return up("event", r); }
   return 0;
 }
 
 function v_HubForwarded2(v: any): number {
   let r = 0;
-  if (v !== null && typeof v === "object" && v.unknown !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubForwarded2");
   switch (v["event_type"]) {
     case "reverse_proxy": r = v_HubFrame5(v); { if (r === 2) { r = v_UnknownHubEvent(v); if (r === 0) v.unknown = true; } return r; }
@@ -964,16 +1103,21 @@ function v_HubForwarded2(v: any): number {
 function v_HubFrame5(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "reverse_proxy")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `reverse_proxy`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "reverse_proxy")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `reverse_proxy`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -991,10 +1135,12 @@ function v_HubFrame5(v: any): number {
 function v33_HubFrame5_REVERSE_PROXY_(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_REVERSE_PROXY_STATE_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubReverseProxyStateChanged(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "REVERSE_PROXY_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `REVERSE_PROXY_STATE_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "REVERSE_PROXY_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `REVERSE_PROXY_STATE_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyStateChanged(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1002,207 +1148,242 @@ function v_HubReverseProxyStateChanged(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubReverseProxyStateChanged");
   const p0 = v["enabled"];
-  if (p0 === undefined) return fail("shape", "missing field `enabled`"); else { if (!(typeof p0 === "boolean")) return invalidType(p0, "a boolean", "enabled"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "enabled"; } else { if (!(typeof p0 === "boolean")) return invalidType(p0, "a boolean", "enabled"); }
   const p1 = v["state"];
-  if (p1 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "started" || p1 === "stopped")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `started`, `stopped`", "state"); }
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "started" || p1 === "stopped")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `started`, `stopped`", "state"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v34_HubFrame5_REVERSE_PROXY_(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_REVERSE_PROXY_HOST_STATE_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubReverseProxyHostStateChanged(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "REVERSE_PROXY_HOST_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `REVERSE_PROXY_HOST_STATE_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "REVERSE_PROXY_HOST_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `REVERSE_PROXY_HOST_STATE_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyHostStateChanged(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubReverseProxyHostStateChanged(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubReverseProxyHostStateChanged");
-  const p0 = v["error_message"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "error_message"); }
-  const p1 = v["new_ip"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "new_ip"); }
+  const p0 = v["reverse_proxy_host_id"];
+  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "reverse_proxy_host_id"); }
+  const p1 = v["state"];
+  let missing = "";
+  if (p1 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "state"); if (!(p1 === "starting" || p1 === "started" || p1 === "stopped" || p1 === "ip_changed")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `starting`, `started`, `stopped`, `ip_changed`", "state"); }
   const p2 = v["old_ip"];
   if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "old_ip"); }
-  const p3 = v["reverse_proxy_host_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "reverse_proxy_host_id"); }
-  const p4 = v["state"];
-  if (p4 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "state"); if (!(p4 === "starting" || p4 === "started" || p4 === "stopped" || p4 === "ip_changed")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `starting`, `started`, `stopped`, `ip_changed`", "state"); }
+  const p3 = v["new_ip"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "new_ip"); }
+  const p4 = v["error_message"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "error_message"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v35_HubFrame5_HTTP_Traffic_F(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_HTTP Traffic Forwarded");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHttpTrafficForwarded(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HTTP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HTTP Traffic Forwarded`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HTTP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HTTP Traffic Forwarded`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHttpTrafficForwarded(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHttpTrafficForwarded(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHttpTrafficForwarded");
-  const p0 = v["internal_ip_address"];
-  if (p0 === undefined) return fail("shape", "missing field `internal_ip_address`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "internal_ip_address"); }
-  const p1 = v["method"];
-  if (p1 === undefined) return fail("shape", "missing field `method`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "method"); }
-  const p2 = v["path"];
-  if (p2 === undefined) return fail("shape", "missing field `path`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "path"); }
-  const p3 = v["reverse_proxy_host_id"];
-  if (p3 === undefined) return fail("shape", "missing field `reverse_proxy_host_id`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "reverse_proxy_host_id"); }
-  const p4 = v["source_ip"];
-  if (p4 === undefined) return fail("shape", "missing field `source_ip`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source_ip"); }
-  const p5 = v["target_host"];
-  if (p5 === undefined) return fail("shape", "missing field `target_host`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "target_host"); }
-  const p6 = v["target_port"];
-  if (p6 === undefined) return fail("shape", "missing field `target_port`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "target_port"); }
-  const p7 = v["target_vm_id"];
-  if (p7 !== undefined) { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "target_vm_id"); }
-  const p8 = v["traffic_type"];
-  if (p8 === undefined) return fail("shape", "missing field `traffic_type`"); else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "traffic_type"); if (!(p8 === "http")) return fail("shape", "unknown variant " + JSON.stringify(p8) + ", expected one of `http`", "traffic_type"); }
+  const p0 = v["reverse_proxy_host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "reverse_proxy_host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "reverse_proxy_host_id"); }
+  const p1 = v["target_vm_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "target_vm_id"); }
+  const p2 = v["target_host"];
+  if (p2 === undefined) { if (missing === "") missing = "target_host"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "target_host"); }
+  const p3 = v["target_port"];
+  if (p3 === undefined) { if (missing === "") missing = "target_port"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "target_port"); }
+  const p4 = v["path"];
+  if (p4 === undefined) { if (missing === "") missing = "path"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "path"); }
+  const p5 = v["traffic_type"];
+  if (p5 === undefined) { if (missing === "") missing = "traffic_type"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "traffic_type"); if (!(p5 === "http")) return fail("shape", "unknown variant " + JSON.stringify(p5) + ", expected one of `http`", "traffic_type"); }
+  const p6 = v["internal_ip_address"];
+  if (p6 === undefined) { if (missing === "") missing = "internal_ip_address"; } else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "internal_ip_address"); }
+  const p7 = v["method"];
+  if (p7 === undefined) { if (missing === "") missing = "method"; } else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "method"); }
+  const p8 = v["source_ip"];
+  if (p8 === undefined) { if (missing === "") missing = "source_ip"; } else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "source_ip"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v36_HubFrame5_TCP_Traffic_Fo(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_TCP Traffic Forwarded");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubTcpTrafficForwarded(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "TCP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `TCP Traffic Forwarded`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "TCP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `TCP Traffic Forwarded`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubTcpTrafficForwarded(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubTcpTrafficForwarded(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubTcpTrafficForwarded");
-  const p0 = v["internal_ip_address"];
-  if (p0 === undefined) return fail("shape", "missing field `internal_ip_address`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "internal_ip_address"); }
-  const p1 = v["reverse_proxy_host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `reverse_proxy_host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "reverse_proxy_host_id"); }
-  const p2 = v["source_ip"];
-  if (p2 === undefined) return fail("shape", "missing field `source_ip`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "source_ip"); }
-  const p3 = v["target_host"];
-  if (p3 === undefined) return fail("shape", "missing field `target_host`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "target_host"); }
-  const p4 = v["traffic_type"];
-  if (p4 === undefined) return fail("shape", "missing field `traffic_type`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "traffic_type"); if (!(p4 === "tcp")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `tcp`", "traffic_type"); }
+  const p0 = v["reverse_proxy_host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "reverse_proxy_host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "reverse_proxy_host_id"); }
+  const p1 = v["target_host"];
+  if (p1 === undefined) { if (missing === "") missing = "target_host"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "target_host"); }
+  const p2 = v["traffic_type"];
+  if (p2 === undefined) { if (missing === "") missing = "traffic_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "traffic_type"); if (!(p2 === "tcp")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `tcp`", "traffic_type"); }
+  const p3 = v["internal_ip_address"];
+  if (p3 === undefined) { if (missing === "") missing = "internal_ip_address"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "internal_ip_address"); }
+  const p4 = v["source_ip"];
+  if (p4 === undefined) { if (missing === "") missing = "source_ip"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source_ip"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v37_HubFrame5_Reverse_Proxy_(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_Reverse Proxy Route Updated");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubReverseProxyRoute(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "Reverse Proxy Route Updated")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `Reverse Proxy Route Updated`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "Reverse Proxy Route Updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `Reverse Proxy Route Updated`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubReverseProxyRoute(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubReverseProxyRoute");
-  const p0 = v["internal_ip_address"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "internal_ip_address"); }
-  const p1 = v["reverse_proxy_host_id"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "reverse_proxy_host_id"); }
-  const p2 = v["target_vm_id"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "target_vm_id"); }
+  const p0 = v["reverse_proxy_host_id"];
+  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "reverse_proxy_host_id"); }
+  const p1 = v["target_vm_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "target_vm_id"); }
+  const p2 = v["internal_ip_address"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "internal_ip_address"); }
   return 0;
 }
 
 function v38_HubFrame5_Reverse_Proxy_(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_Reverse Proxy Route Failed");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubReverseProxyRoute(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "Reverse Proxy Route Failed")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `Reverse Proxy Route Failed`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "Reverse Proxy Route Failed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `Reverse Proxy Route Failed`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v39_HubFrame3_HOST_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostAdded(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostAdded(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostAdded(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostAdded");
-  const p0 = v["description"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "description"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
   const p1 = v["host"];
-  if (p1 === undefined) return fail("shape", "missing field `host`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host"); }
-  const p2 = v["host_id"];
-  if (p2 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "host_id"); }
+  if (p1 === undefined) { if (missing === "") missing = "host"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host"); }
+  const p2 = v["description"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "description"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v40_HubFrame3_HOST_REMOVED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostRemoved(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostRemoved(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostRemoved(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostRemoved");
-  const p0 = v["host"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host"); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["host"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v41_HubFrame3_HOST_DEPLOYED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_DEPLOYED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubHostDeployed(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "HOST_DEPLOYED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `HOST_DEPLOYED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_DEPLOYED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_DEPLOYED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostDeployed(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubHostDeployed(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostDeployed");
-  const p0 = v["host"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host"); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["host"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host"); }
   const p2 = v["message"];
   if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "message"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame6(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame6");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "stats")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `stats`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "stats")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `stats`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1216,36 +1397,45 @@ function v_HubFrame6(v: any): number {
 function v42_HubFrame6_System_Stats(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame6_System Stats");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubSystemStats(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "System Stats")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `System Stats`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "System Stats")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `System Stats`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubSystemStats(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v43_HubFrame6_DISK_SPACE_CHA(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame6_DISK_SPACE_CHANGED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubDiskSpace(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "DISK_SPACE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `DISK_SPACE_CHANGED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "DISK_SPACE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `DISK_SPACE_CHANGED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubDiskSpace(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame7(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame7");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "system_logs")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `system_logs`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "system_logs")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `system_logs`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1258,26 +1448,33 @@ function v_HubFrame7(v: any): number {
 function v44_HubFrame7_System_Log(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame7_System Log");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubLogLine(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "System Log")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `System Log`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "System Log")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `System Log`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubLogLine(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame8(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "job_manager")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `job_manager`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "job_manager")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `job_manager`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1293,73 +1490,79 @@ function v_HubFrame8(v: any): number {
 function v45_HubFrame8_JOB_CREATED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_CREATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "JOB_CREATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `JOB_CREATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_CREATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_CREATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubJobBody(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubJobBody");
-  if (v["event"] !== undefined || v["host_id"] !== undefined) return v_HubHostJobEvent(v);
+  if (v["host_id"] !== undefined || v["event"] !== undefined) return v_HubHostJobEvent(v);
   return v_HubJob(v);
 }
 
 function v_HubHostJobEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubHostJobEvent");
-  const p0 = v["event"];
-  if (p0 === undefined) return fail("shape", "missing field `event`"); else { if ((r = v_HubJob(p0)) !== 0) return up("event", r); }
-  const p1 = v["host_id"];
-  if (p1 === undefined) return fail("shape", "missing field `host_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "host_id"); }
+  const p0 = v["host_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "host_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "host_id"); }
+  const p1 = v["event"];
+  if (p1 === undefined) { if (missing === "") missing = "event"; } else { if ((r = v_HubJob(p1)) !== 0) return up("event", r); }
   const p2 = v["is_orchestrator_job"];
   if (p2 !== undefined) { if (!(typeof p2 === "boolean")) return invalidType(p2, "a boolean", "is_orchestrator_job"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubJob(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubJob");
-  const p0 = v["created_at"];
-  if (p0 === undefined) return fail("shape", "missing field `created_at`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "created_at"); }
-  const p1 = v["error"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "error"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["is_orchestrator_job"];
-  if (p3 !== undefined) { if (!(typeof p3 === "boolean")) return invalidType(p3, "a boolean", "is_orchestrator_job"); }
-  const p4 = v["job_operation"];
-  if (p4 === undefined) return fail("shape", "missing field `job_operation`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "job_operation"); }
-  const p5 = v["job_type"];
-  if (p5 === undefined) return fail("shape", "missing field `job_type`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "job_type"); }
-  const p6 = v["message"];
-  if (p6 !== undefined) { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "message"); }
-  const p7 = v["owner"];
-  if (p7 === undefined) return fail("shape", "missing field `owner`"); else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "owner"); }
-  const p8 = v["owner_email"];
-  if (p8 !== undefined) { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "owner_email"); }
-  const p9 = v["owner_name"];
-  if (p9 !== undefined) { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "owner_name"); }
-  const p10 = v["progress"];
-  if (p10 === undefined) return fail("shape", "missing field `progress`"); else { if (!(inRange(p10, -9223372036854776000, 9223372036854776000))) return invalidType(p10, "i64", "progress"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["owner"];
+  if (p1 === undefined) { if (missing === "") missing = "owner"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "owner"); }
+  const p2 = v["owner_name"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "owner_name"); }
+  const p3 = v["owner_email"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "owner_email"); }
+  const p4 = v["state"];
+  if (p4 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "state"); if (!(p4 === "init" || p4 === "pending" || p4 === "running" || p4 === "completed" || p4 === "failed" || p4 === "skipped")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `init`, `pending`, `running`, `completed`, `failed`, `skipped`", "state"); }
+  const p5 = v["message"];
+  if (p5 !== undefined) { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "message"); }
+  const p6 = v["progress"];
+  if (p6 === undefined) { if (missing === "") missing = "progress"; } else { if (!(inRange(p6, -9223372036854776000, 9223372036854776000))) return invalidType(p6, "i64", "progress"); }
+  const p7 = v["job_type"];
+  if (p7 === undefined) { if (missing === "") missing = "job_type"; } else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "job_type"); }
+  const p8 = v["job_operation"];
+  if (p8 === undefined) { if (missing === "") missing = "job_operation"; } else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "job_operation"); }
+  const p9 = v["is_orchestrator_job"];
+  if (p9 !== undefined) { if (!(typeof p9 === "boolean")) return invalidType(p9, "a boolean", "is_orchestrator_job"); }
+  const p10 = v["steps"];
+  if (p10 !== undefined) { if ((r = v46_HubJob_steps(p10)) !== 0) return up("steps", r); }
   const p11 = v["result"];
   if (p11 !== undefined) { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "result"); }
   const p12 = v["result_record_id"];
   if (p12 !== undefined) { if (!(typeof p12 === "string")) return invalidType(p12, "a string", "result_record_id"); }
-  const p13 = v["result_record_link_id"];
-  if (p13 !== undefined) { if (!(typeof p13 === "string")) return invalidType(p13, "a string", "result_record_link_id"); }
-  const p14 = v["result_record_name"];
-  if (p14 !== undefined) { if (!(typeof p14 === "string")) return invalidType(p14, "a string", "result_record_name"); }
-  const p15 = v["result_record_type"];
-  if (p15 !== undefined) { if (!(typeof p15 === "string")) return invalidType(p15, "a string", "result_record_type"); }
-  const p16 = v["state"];
-  if (p16 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p16 === "string")) return invalidType(p16, "a string", "state"); if (!(p16 === "init" || p16 === "pending" || p16 === "running" || p16 === "completed" || p16 === "failed" || p16 === "skipped")) return fail("shape", "unknown variant " + JSON.stringify(p16) + ", expected one of `init`, `pending`, `running`, `completed`, `failed`, `skipped`", "state"); }
-  const p17 = v["steps"];
-  if (p17 !== undefined) { if ((r = v46_HubJob_steps(p17)) !== 0) return up("steps", r); }
+  const p13 = v["result_record_name"];
+  if (p13 !== undefined) { if (!(typeof p13 === "string")) return invalidType(p13, "a string", "result_record_name"); }
+  const p14 = v["result_record_type"];
+  if (p14 !== undefined) { if (!(typeof p14 === "string")) return invalidType(p14, "a string", "result_record_type"); }
+  const p15 = v["result_record_link_id"];
+  if (p15 !== undefined) { if (!(typeof p15 === "string")) return invalidType(p15, "a string", "result_record_link_id"); }
+  const p16 = v["error"];
+  if (p16 !== undefined) { if (!(typeof p16 === "string")) return invalidType(p16, "a string", "error"); }
+  const p17 = v["created_at"];
+  if (p17 === undefined) { if (missing === "") missing = "created_at"; } else { if (!(typeof p17 === "string")) return invalidType(p17, "a string", "created_at"); }
   const p18 = v["updated_at"];
-  if (p18 === undefined) return fail("shape", "missing field `updated_at`"); else { if (!(typeof p18 === "string")) return invalidType(p18, "a string", "updated_at"); }
+  if (p18 === undefined) { if (missing === "") missing = "updated_at"; } else { if (!(typeof p18 === "string")) return invalidType(p18, "a string", "updated_at"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1373,80 +1576,93 @@ function v46_HubJob_steps(v: any): number {
 function v_HubJobStep(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubJobStep");
-  const p0 = v["current_percentage"];
-  if (p0 === undefined) return fail("shape", "missing field `current_percentage`"); else { if (!(typeof p0 === "number")) return invalidType(p0, "f64", "current_percentage"); }
+  const p0 = v["name"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "name"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "name"); }
   const p1 = v["display_name"];
   if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "display_name"); }
-  const p2 = v["error"];
-  if (p2 === undefined) return fail("shape", "missing field `error`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "error"); }
-  const p3 = v["eta"];
-  if (p3 === undefined) return fail("shape", "missing field `eta`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "eta"); }
-  const p4 = v["filename"];
-  if (p4 === undefined) return fail("shape", "missing field `filename`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "filename"); }
-  const p5 = v["has_percentage"];
-  if (p5 === undefined) return fail("shape", "missing field `has_percentage`"); else { if (!(typeof p5 === "boolean")) return invalidType(p5, "a boolean", "has_percentage"); }
-  const p6 = v["message"];
-  if (p6 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p6 === "string")) return invalidType(p6, "a string", "message"); }
-  const p7 = v["name"];
-  if (p7 === undefined) return fail("shape", "missing field `name`"); else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "name"); }
-  const p8 = v["parallel"];
-  if (p8 === undefined) return fail("shape", "missing field `parallel`"); else { if (!(typeof p8 === "boolean")) return invalidType(p8, "a boolean", "parallel"); }
-  const p9 = v["state"];
-  if (p9 === undefined) return fail("shape", "missing field `state`"); else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "state"); if (!(p9 === "init" || p9 === "pending" || p9 === "running" || p9 === "completed" || p9 === "failed" || p9 === "skipped")) return fail("shape", "unknown variant " + JSON.stringify(p9) + ", expected one of `init`, `pending`, `running`, `completed`, `failed`, `skipped`", "state"); }
-  const p10 = v["total"];
-  if (p10 === undefined) return fail("shape", "missing field `total`"); else { if (!(inRange(p10, -9223372036854776000, 9223372036854776000))) return invalidType(p10, "i64", "total"); }
-  const p11 = v["unit"];
-  if (p11 === undefined) return fail("shape", "missing field `unit`"); else { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "unit"); }
-  const p12 = v["value"];
-  if (p12 === undefined) return fail("shape", "missing field `value`"); else { if (!(inRange(p12, -9223372036854776000, 9223372036854776000))) return invalidType(p12, "i64", "value"); }
-  const p13 = v["weight"];
-  if (p13 === undefined) return fail("shape", "missing field `weight`"); else { if (!(typeof p13 === "number")) return invalidType(p13, "f64", "weight"); }
+  const p2 = v["weight"];
+  if (p2 === undefined) { if (missing === "") missing = "weight"; } else { if (!(typeof p2 === "number")) return invalidType(p2, "f64", "weight"); }
+  const p3 = v["parallel"];
+  if (p3 === undefined) { if (missing === "") missing = "parallel"; } else { if (!(typeof p3 === "boolean")) return invalidType(p3, "a boolean", "parallel"); }
+  const p4 = v["has_percentage"];
+  if (p4 === undefined) { if (missing === "") missing = "has_percentage"; } else { if (!(typeof p4 === "boolean")) return invalidType(p4, "a boolean", "has_percentage"); }
+  const p5 = v["state"];
+  if (p5 === undefined) { if (missing === "") missing = "state"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "state"); if (!(p5 === "init" || p5 === "pending" || p5 === "running" || p5 === "completed" || p5 === "failed" || p5 === "skipped")) return fail("shape", "unknown variant " + JSON.stringify(p5) + ", expected one of `init`, `pending`, `running`, `completed`, `failed`, `skipped`", "state"); }
+  const p6 = v["current_percentage"];
+  if (p6 === undefined) { if (missing === "") missing = "current_percentage"; } else { if (!(typeof p6 === "number")) return invalidType(p6, "f64", "current_percentage"); }
+  const p7 = v["value"];
+  if (p7 === undefined) { if (missing === "") missing = "value"; } else { if (!(inRange(p7, -9223372036854776000, 9223372036854776000))) return invalidType(p7, "i64", "value"); }
+  const p8 = v["total"];
+  if (p8 === undefined) { if (missing === "") missing = "total"; } else { if (!(inRange(p8, -9223372036854776000, 9223372036854776000))) return invalidType(p8, "i64", "total"); }
+  const p9 = v["eta"];
+  if (p9 === undefined) { if (missing === "") missing = "eta"; } else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "eta"); }
+  const p10 = v["message"];
+  if (p10 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p10 === "string")) return invalidType(p10, "a string", "message"); }
+  const p11 = v["error"];
+  if (p11 === undefined) { if (missing === "") missing = "error"; } else { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "error"); }
+  const p12 = v["filename"];
+  if (p12 === undefined) { if (missing === "") missing = "filename"; } else { if (!(typeof p12 === "string")) return invalidType(p12, "a string", "filename"); }
+  const p13 = v["unit"];
+  if (p13 === undefined) { if (missing === "") missing = "unit"; } else { if (!(typeof p13 === "string")) return invalidType(p13, "a string", "unit"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v47_HubFrame8_JOB_UPDATED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "JOB_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `JOB_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v48_HubFrame8_JOB_COMPLETED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_COMPLETED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "JOB_COMPLETED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `JOB_COMPLETED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_COMPLETED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_COMPLETED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v49_HubFrame8_JOB_DELETED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_DELETED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "JOB_DELETED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `JOB_DELETED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_DELETED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_DELETED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame9(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "auth")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `auth`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "auth")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `auth`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1471,10 +1687,12 @@ function v_HubFrame9(v: any): number {
 function v50_HubFrame9_USER_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1482,37 +1700,45 @@ function v_HubAuthUser(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthUser");
   const p0 = v["user_id"];
-  if (p0 === undefined) return fail("shape", "missing field `user_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "user_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "user_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "user_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v51_HubFrame9_USER_UPDATED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_UPDATED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_UPDATED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_UPDATED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v52_HubFrame9_USER_REMOVED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v53_HubFrame9_ROLE_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthRole(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `ROLE_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1520,27 +1746,33 @@ function v_HubAuthRole(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthRole");
   const p0 = v["role_id"];
-  if (p0 === undefined) return fail("shape", "missing field `role_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "role_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "role_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "role_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v54_HubFrame9_ROLE_REMOVED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthRole(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `ROLE_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v55_HubFrame9_CLAIM_ADDED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_CLAIM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `CLAIM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CLAIM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1548,123 +1780,150 @@ function v_HubAuthClaim(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthClaim");
   const p0 = v["claim_id"];
-  if (p0 === undefined) return fail("shape", "missing field `claim_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "claim_id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "claim_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "claim_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v56_HubFrame9_CLAIM_REMOVED(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_CLAIM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `CLAIM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CLAIM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v57_HubFrame9_ROLE_CLAIM_ADD(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_CLAIM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthRoleClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "ROLE_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `ROLE_CLAIM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_CLAIM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubAuthRoleClaim(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthRoleClaim");
-  const p0 = v["claim_id"];
-  if (p0 === undefined) return fail("shape", "missing field `claim_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "claim_id"); }
-  const p1 = v["role_id"];
-  if (p1 === undefined) return fail("shape", "missing field `role_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "role_id"); }
+  const p0 = v["role_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "role_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "role_id"); }
+  const p1 = v["claim_id"];
+  if (p1 === undefined) { if (missing === "") missing = "claim_id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "claim_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v58_HubFrame9_ROLE_CLAIM_REM(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_CLAIM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthRoleClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "ROLE_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `ROLE_CLAIM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_CLAIM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v59_HubFrame9_USER_ROLE_ADDE(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ROLE_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUserRole(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_ROLE_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ROLE_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubAuthUserRole(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthUserRole");
-  const p0 = v["role_id"];
-  if (p0 === undefined) return fail("shape", "missing field `role_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "role_id"); }
-  const p1 = v["user_id"];
-  if (p1 === undefined) return fail("shape", "missing field `user_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "user_id"); }
+  const p0 = v["user_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "user_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "user_id"); }
+  const p1 = v["role_id"];
+  if (p1 === undefined) { if (missing === "") missing = "role_id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "role_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v60_HubFrame9_USER_ROLE_REMO(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ROLE_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUserRole(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_ROLE_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ROLE_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v61_HubFrame9_USER_CLAIM_ADD(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_CLAIM_ADDED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUserClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_CLAIM_ADDED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_CLAIM_ADDED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubAuthUserClaim(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubAuthUserClaim");
-  const p0 = v["claim_id"];
-  if (p0 === undefined) return fail("shape", "missing field `claim_id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "claim_id"); }
-  const p1 = v["user_id"];
-  if (p1 === undefined) return fail("shape", "missing field `user_id`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "user_id"); }
+  const p0 = v["user_id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "user_id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "user_id"); }
+  const p1 = v["claim_id"];
+  if (p1 === undefined) { if (missing === "") missing = "claim_id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "claim_id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v62_HubFrame9_USER_CLAIM_REM(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_CLAIM_REMOVED");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubAuthUserClaim(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "USER_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `USER_CLAIM_REMOVED`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_CLAIM_REMOVED`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_HubFrame10(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame10");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "health")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `health`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "health")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `health`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1678,7 +1937,9 @@ function v63_HubFrame10_pong(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame10_pong");
   const p0 = v["message"];
-  if (p0 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "pong")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `pong`", "message"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "pong")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `pong`", "message"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
   return 0;
@@ -1687,16 +1948,21 @@ function v63_HubFrame10_pong(v: any): number {
 function v_HubFrame11(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame11");
-  const p0 = v["client_id"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client_id"); }
-  const p1 = v["event_type"];
-  if (p1 === undefined) return fail("shape", "missing field `event_type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "event_type"); if (!(p1 === "system")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `system`", "event_type"); }
-  const p2 = v["id"];
-  if (p2 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "id"); }
-  const p3 = v["ref_id"];
-  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "ref_id"); }
-  const p4 = v["timestamp"];
-  if (p4 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "timestamp"); if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "timestamp"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["ref_id"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "ref_id"); }
+  const p2 = v["event_type"];
+  if (p2 === undefined) { if (missing === "") missing = "event_type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "event_type"); if (!(p2 === "system")) return fail("shape", "unknown variant " + JSON.stringify(p2) + ", expected one of `system`", "event_type"); }
+  const p3 = v["timestamp"];
+  if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
+  const p4 = v["client_id"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
+  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
+  if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
   switch (v["message"]) {
@@ -1710,10 +1976,12 @@ function v_HubFrame11(v: any): number {
 function v64_HubFrame11_client_id(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame11_client-id");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubClientId(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "client-id")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `client-id`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "client-id")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `client-id`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubClientId(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
   if (v?.["body"]?.["client-id"] !== v?.["client_id"]) return fail("spec", "client-id names another client than the one the reply went to (client_id)", "body.client-id");
@@ -1724,17 +1992,21 @@ function v_HubClientId(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubClientId");
   const p0 = v["client-id"];
-  if (p0 === undefined) return fail("shape", "missing field `client-id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client-id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "client-id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "client-id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v65_HubFrame11_error(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame11_error");
-  const p0 = v["body"];
-  if (p0 === undefined) return fail("shape", "missing field `body`"); else { if ((r = v_HubError(p0)) !== 0) return up("body", r); }
-  const p1 = v["message"];
-  if (p1 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "message"); if (!(p1 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p1) + ", expected one of `error`", "message"); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `error`", "message"); }
+  const p1 = v["body"];
+  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p1)) !== 0) return up("body", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
   return 0;

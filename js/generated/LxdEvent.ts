@@ -3,7 +3,7 @@
 import type { LxdEvent } from "../infra_events.js";
 import { fail, inRange, invalidType, isRfc3339, isUuid, noMatch, up } from "../runtime.js";
 
-const T0: Record<string, number> = {"Cancelled":401,"Cancelling":104,"Failure":400,"Pending":105,"Running":103,"Success":200};
+const T0: Record<string, number> = {"Pending":105,"Running":103,"Success":200,"Failure":400,"Cancelling":104,"Cancelled":401};
 
 function v1_LxdEvent(v: any): number {
   let r = 0;
@@ -20,44 +20,53 @@ function v1_LxdEvent(v: any): number {
 function v_UnknownLxdEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct UnknownLxdEvent");
-  const p0 = v["location"];
-  if (p0 === undefined) return fail("shape", "missing field `location`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "location"); }
-  const p1 = v["metadata"];
-  if (p1 === undefined) return fail("shape", "missing field `metadata`");
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["timestamp"];
-  if (p3 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp"); }
-  const p4 = v["type"];
-  if (p4 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  const p1 = v["timestamp"];
+  if (p1 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "timestamp"); }
+  const p2 = v["metadata"];
+  if (p2 === undefined) { if (missing === "") missing = "metadata"; }
+  const p3 = v["location"];
+  if (p3 === undefined) { if (missing === "") missing = "location"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "location"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p1)) return fail("spec", JSON.stringify(p1) + " is not an RFC 3339 date-time", "timestamp");
   return 0;
 }
 
 function v_LxdLoggingEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLoggingEvent");
-  const p0 = v["location"];
-  if (p0 === undefined) return fail("shape", "missing field `location`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "location"); }
-  const p1 = v["metadata"];
-  if (p1 === undefined) return fail("shape", "missing field `metadata`"); else { if ((r = v_LxdLogging(p1)) !== 0) return up("metadata", r); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["timestamp"];
-  if (p3 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp"); }
-  const p4 = v["type"];
-  if (p4 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "type"); if (!(p4 === "logging")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `logging`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "logging")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `logging`", "type"); }
+  const p1 = v["timestamp"];
+  if (p1 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "timestamp"); }
+  const p2 = v["metadata"];
+  if (p2 === undefined) { if (missing === "") missing = "metadata"; }
+  const p3 = v["location"];
+  if (p3 === undefined) { if (missing === "") missing = "location"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "location"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p1)) return fail("spec", JSON.stringify(p1) + " is not an RFC 3339 date-time", "timestamp");
+  if (p2 !== undefined) { if ((r = v_LxdLogging(p2)) !== 0) return up("metadata", r); }
   return 0;
 }
 
 function v_LxdLogging(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLogging");
-  const p0 = v["context"];
-  if (p0 === undefined) return fail("shape", "missing field `context`"); else { if ((r = v2_LxdLogging_context(p0)) !== 0) return up("context", r); }
+  const p0 = v["message"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); }
   const p1 = v["level"];
-  if (p1 === undefined) return fail("shape", "missing field `level`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "level"); }
-  const p2 = v["message"];
-  if (p2 === undefined) return fail("shape", "missing field `message`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "message"); }
+  if (p1 === undefined) { if (missing === "") missing = "level"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "level"); }
+  const p2 = v["context"];
+  if (p2 === undefined) { if (missing === "") missing = "context"; } else { if ((r = v2_LxdLogging_context(p2)) !== 0) return up("context", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -71,66 +80,68 @@ function v2_LxdLogging_context(v: any): number {
 function v_LxdOperationEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdOperationEvent");
-  const p0 = v["location"];
-  if (p0 === undefined) return fail("shape", "missing field `location`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "location"); }
-  const p1 = v["metadata"];
-  if (p1 === undefined) return fail("shape", "missing field `metadata`"); else { if ((r = v_LxdOperation(p1)) !== 0) return up("metadata", r); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["timestamp"];
-  if (p3 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp"); }
-  const p4 = v["type"];
-  if (p4 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "type"); if (!(p4 === "operation")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `operation`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "operation")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `operation`", "type"); }
+  const p1 = v["timestamp"];
+  if (p1 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "timestamp"); }
+  const p2 = v["metadata"];
+  if (p2 === undefined) { if (missing === "") missing = "metadata"; }
+  const p3 = v["location"];
+  if (p3 === undefined) { if (missing === "") missing = "location"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "location"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p1)) return fail("spec", JSON.stringify(p1) + " is not an RFC 3339 date-time", "timestamp");
+  if (p2 !== undefined) { if ((r = v_LxdOperation(p2)) !== 0) return up("metadata", r); }
   return 0;
 }
 
 function v_LxdOperation(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdOperation");
-  const p0 = v["class"];
-  if (p0 === undefined) return fail("shape", "missing field `class`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "class"); }
-  const p1 = v["created_at"];
-  if (p1 === undefined) return fail("shape", "missing field `created_at`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "created_at"); if (!isRfc3339(p1)) return fail("spec", JSON.stringify(p1) + " is not an RFC 3339 date-time", "created_at"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["class"];
+  if (p1 === undefined) { if (missing === "") missing = "class"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "class"); }
   const p2 = v["description"];
-  if (p2 === undefined) return fail("shape", "missing field `description`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "description"); }
-  const p3 = v["err"];
-  if (p3 === undefined) return fail("shape", "missing field `err`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "err"); }
-  const p4 = v["id"];
-  if (p4 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "id"); if (!isUuid(p4)) return fail("spec", JSON.stringify(p4) + " is not a UUID", "id"); }
-  const p5 = v["location"];
-  if (p5 === undefined) return fail("shape", "missing field `location`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "location"); }
-  const p6 = v["may_cancel"];
-  if (p6 === undefined) return fail("shape", "missing field `may_cancel`"); else { if (!(typeof p6 === "boolean")) return invalidType(p6, "a boolean", "may_cancel"); }
-  const p7 = v["metadata"];
-  if (p7 === undefined) return fail("shape", "missing field `metadata`"); else { if ((r = v3_LxdOperation_metadata(p7)) !== 0) return up("metadata", r); }
-  const p8 = v["resources"];
-  if (p8 === undefined) return fail("shape", "missing field `resources`"); else { if ((r = v4_LxdOperation_resources(p8)) !== 0) return up("resources", r); }
-  const p9 = v["status"];
-  if (p9 === undefined) return fail("shape", "missing field `status`"); else { if (!(typeof p9 === "string")) return invalidType(p9, "a string", "status"); }
-  const p10 = v["status_code"];
-  if (p10 === undefined) return fail("shape", "missing field `status_code`"); else { if (!(inRange(p10, 0, 4294967295))) return invalidType(p10, "u32", "status_code"); }
-  const p11 = v["updated_at"];
-  if (p11 === undefined) return fail("shape", "missing field `updated_at`"); else { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "updated_at"); if (!isRfc3339(p11)) return fail("spec", JSON.stringify(p11) + " is not an RFC 3339 date-time", "updated_at"); }
+  if (p2 === undefined) { if (missing === "") missing = "description"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "description"); }
+  const p3 = v["created_at"];
+  if (p3 === undefined) { if (missing === "") missing = "created_at"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "created_at"); }
+  const p4 = v["updated_at"];
+  if (p4 === undefined) { if (missing === "") missing = "updated_at"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "updated_at"); }
+  const p5 = v["status"];
+  if (p5 === undefined) { if (missing === "") missing = "status"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "status"); }
+  const p6 = v["status_code"];
+  if (p6 === undefined) { if (missing === "") missing = "status_code"; } else { if (!(inRange(p6, 0, 4294967295))) return invalidType(p6, "u32", "status_code"); }
+  const p7 = v["resources"];
+  if (p7 === undefined) { if (missing === "") missing = "resources"; } else { if ((r = v3_LxdOperation_resources(p7)) !== 0) return up("resources", r); }
+  const p8 = v["metadata"];
+  if (p8 === undefined) { if (missing === "") missing = "metadata"; } else { if ((r = v5_LxdOperation_metadata(p8)) !== 0) return up("metadata", r); }
+  const p9 = v["may_cancel"];
+  if (p9 === undefined) { if (missing === "") missing = "may_cancel"; } else { if (!(typeof p9 === "boolean")) return invalidType(p9, "a boolean", "may_cancel"); }
+  const p10 = v["err"];
+  if (p10 === undefined) { if (missing === "") missing = "err"; } else { if (!(typeof p10 === "string")) return invalidType(p10, "a string", "err"); }
+  const p11 = v["location"];
+  if (p11 === undefined) { if (missing === "") missing = "location"; } else { if (!(typeof p11 === "string")) return invalidType(p11, "a string", "location"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isUuid(p0)) return fail("spec", JSON.stringify(p0) + " is not a UUID", "id");
+   if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "created_at");
+   if (!isRfc3339(p4)) return fail("spec", JSON.stringify(p4) + " is not an RFC 3339 date-time", "updated_at");
   if (Object.hasOwn(T0, v["status"]) && T0[v["status"]] !== v["status_code"]) return fail("spec", "the status code is not the one of the status", "status_code");
   return 0;
 }
 
-function v3_LxdOperation_metadata(v: any): number {
-  let r = 0;
-  if (v === null) return 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdOperation_metadata");
-  return 0;
-}
-
-function v4_LxdOperation_resources(v: any): number {
+function v3_LxdOperation_resources(v: any): number {
   let r = 0;
   if (v === null) return 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdOperation_resources");
-  for (const k in v) { const e = v[k]; if ((r = v5_LxdOperation_resources_v(e)) !== 0) return up(k, r); }
+  for (const k in v) { const e = v[k]; if ((r = v4_LxdOperation_resources_v(e)) !== 0) return up(k, r); }
   return 0;
 }
 
-function v5_LxdOperation_resources_v(v: any): number {
+function v4_LxdOperation_resources_v(v: any): number {
   let r = 0;
   if (v === null) return 0;
   if (!Array.isArray(v)) return invalidType(v, "a sequence");
@@ -138,19 +149,30 @@ function v5_LxdOperation_resources_v(v: any): number {
   return 0;
 }
 
+function v5_LxdOperation_metadata(v: any): number {
+  let r = 0;
+  if (v === null) return 0;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdOperation_metadata");
+  return 0;
+}
+
 function v_LxdLifecycleEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleEvent");
-  const p0 = v["location"];
-  if (p0 === undefined) return fail("shape", "missing field `location`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "location"); }
-  const p1 = v["metadata"];
-  if (p1 === undefined) return fail("shape", "missing field `metadata`"); else { if ((r = v_LxdLifecycle(p1)) !== 0) return up("metadata", r); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["timestamp"];
-  if (p3 === undefined) return fail("shape", "missing field `timestamp`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp"); }
-  const p4 = v["type"];
-  if (p4 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "type"); if (!(p4 === "lifecycle")) return fail("shape", "unknown variant " + JSON.stringify(p4) + ", expected one of `lifecycle`", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); if (!(p0 === "lifecycle")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `lifecycle`", "type"); }
+  const p1 = v["timestamp"];
+  if (p1 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "timestamp"); }
+  const p2 = v["metadata"];
+  if (p2 === undefined) { if (missing === "") missing = "metadata"; }
+  const p3 = v["location"];
+  if (p3 === undefined) { if (missing === "") missing = "location"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "location"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isRfc3339(p1)) return fail("spec", JSON.stringify(p1) + " is not an RFC 3339 date-time", "timestamp");
+  if (p2 !== undefined) { if ((r = v_LxdLifecycle(p2)) !== 0) return up("metadata", r); }
   return 0;
 }
 
@@ -277,23 +299,27 @@ function v6_LxdLifecycle_certificate(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_certificate-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdLooseContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdLooseContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -306,12 +332,14 @@ function v_LxdLooseContext(v: any): number {
 function v_LxdRequestor(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdRequestor");
-  const p0 = v["address"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "address"); }
+  const p0 = v["username"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "username"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "username"); }
   const p1 = v["protocol"];
-  if (p1 === undefined) return fail("shape", "missing field `protocol`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "protocol"); }
-  const p2 = v["username"];
-  if (p2 === undefined) return fail("shape", "missing field `username`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "username"); }
+  if (p1 === undefined) { if (missing === "") missing = "protocol"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "protocol"); }
+  const p2 = v["address"];
+  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "address"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -320,7 +348,9 @@ function v7_LxdLifecycle_certificate(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_certificate-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -329,7 +359,9 @@ function v8_LxdLifecycle_certificate(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_certificate-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "certificate-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `certificate-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -338,7 +370,9 @@ function v9_LxdLifecycle_cluster_cer(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-certificate-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-certificate-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-certificate-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-certificate-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-certificate-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -347,7 +381,9 @@ function v10_LxdLifecycle_cluster_dis(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-disabled");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-disabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-disabled`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-disabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-disabled`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -356,7 +392,9 @@ function v11_LxdLifecycle_cluster_ena(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-enabled");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-enabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-enabled`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-enabled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-enabled`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -365,7 +403,9 @@ function v12_LxdLifecycle_cluster_gro(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-group-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -374,7 +414,9 @@ function v13_LxdLifecycle_cluster_gro(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-group-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -383,23 +425,27 @@ function v14_LxdLifecycle_cluster_gro(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-group-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody2(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody2");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdRenameContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdRenameContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -407,7 +453,9 @@ function v_LxdRenameContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdRenameContext");
   const p0 = v["old_name"];
-  if (p0 === undefined) return fail("shape", "missing field `old_name`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "old_name"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "old_name"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "old_name"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -416,7 +464,9 @@ function v15_LxdLifecycle_cluster_gro(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-group-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-group-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-group-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -425,7 +475,9 @@ function v16_LxdLifecycle_cluster_mem(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-member-added");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-added")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-added`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-added")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-added`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -434,7 +486,9 @@ function v17_LxdLifecycle_cluster_mem(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-member-removed");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-removed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-removed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-removed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-removed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -443,7 +497,9 @@ function v18_LxdLifecycle_cluster_mem(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-member-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -452,7 +508,9 @@ function v19_LxdLifecycle_cluster_mem(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-member-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-member-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-member-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -461,7 +519,9 @@ function v20_LxdLifecycle_cluster_tok(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_cluster-token-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-token-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-token-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "cluster-token-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `cluster-token-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -470,7 +530,9 @@ function v21_LxdLifecycle_config_upda(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_config-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "config-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `config-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "config-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `config-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -479,23 +541,27 @@ function v22_LxdLifecycle_image_alias(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-alias-created");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody3(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody3");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdTargetContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdTargetContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -503,7 +569,9 @@ function v_LxdTargetContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdTargetContext");
   const p0 = v["target"];
-  if (p0 === undefined) return fail("shape", "missing field `target`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "target"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "target"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "target"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -512,7 +580,9 @@ function v23_LxdLifecycle_image_alias(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-alias-deleted");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -521,7 +591,9 @@ function v24_LxdLifecycle_image_alias(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-alias-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -530,7 +602,9 @@ function v25_LxdLifecycle_image_alias(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-alias-updated");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-alias-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-alias-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -539,23 +613,27 @@ function v26_LxdLifecycle_image_creat(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-created");
   if ((r = v_LxdLifecycleBody4(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody4(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody4");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdImageTypeContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdImageTypeContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -563,7 +641,9 @@ function v_LxdImageTypeContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdImageTypeContext");
   const p0 = v["type"];
-  if (p0 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -572,7 +652,9 @@ function v27_LxdLifecycle_image_delet(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -581,7 +663,9 @@ function v28_LxdLifecycle_image_refre(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-refreshed");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-refreshed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-refreshed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-refreshed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-refreshed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -590,7 +674,9 @@ function v29_LxdLifecycle_image_retri(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-retrieved");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -599,7 +685,9 @@ function v30_LxdLifecycle_image_secre(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-secret-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-secret-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-secret-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-secret-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-secret-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -608,7 +696,9 @@ function v31_LxdLifecycle_image_updat(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_image-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "image-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `image-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -617,7 +707,9 @@ function v32_LxdLifecycle_instance_ba(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-backup-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -626,7 +718,9 @@ function v33_LxdLifecycle_instance_ba(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-backup-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -635,7 +729,9 @@ function v34_LxdLifecycle_instance_ba(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-backup-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -644,7 +740,9 @@ function v35_LxdLifecycle_instance_ba(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-backup-retrieved");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-backup-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-backup-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -653,23 +751,27 @@ function v36_LxdLifecycle_instance_co(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-console");
   if ((r = v_LxdLifecycleBody5(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody5(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody5");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdConsoleContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdConsoleContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -677,7 +779,9 @@ function v_LxdConsoleContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdConsoleContext");
   const p0 = v["type"];
-  if (p0 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -686,7 +790,9 @@ function v37_LxdLifecycle_instance_co(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-console-reset");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console-reset")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console-reset`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console-reset")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console-reset`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -695,7 +801,9 @@ function v38_LxdLifecycle_instance_co(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-console-retrieved");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-console-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-console-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -704,23 +812,27 @@ function v39_LxdLifecycle_instance_cr(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-created");
   if ((r = v_LxdLifecycleBody6(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody6(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody6");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdInstanceCreatedContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdInstanceCreatedContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -730,9 +842,11 @@ function v_LxdInstanceCreatedContext(v: any): number {
   const p0 = v["location"];
   if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "location"); }
   const p1 = v["storage-pool"];
-  if (p1 === undefined) return fail("shape", "missing field `storage-pool`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "storage-pool"); }
+  let missing = "";
+  if (p1 === undefined) { if (missing === "") missing = "storage-pool"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "storage-pool"); }
   const p2 = v["type"];
-  if (p2 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "type"); }
+  if (p2 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "type"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -741,7 +855,9 @@ function v40_LxdLifecycle_instance_de(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -750,23 +866,27 @@ function v41_LxdLifecycle_instance_ex(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-exec");
   if ((r = v_LxdLifecycleBody7(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-exec")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-exec`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-exec")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-exec`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody7(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody7");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdExecContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdExecContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -774,7 +894,9 @@ function v_LxdExecContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdExecContext");
   const p0 = v["command"];
-  if (p0 === undefined) return fail("shape", "missing field `command`"); else { if ((r = v42_LxdExecContext_command(p0)) !== 0) return up("command", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "command"; } else { if ((r = v42_LxdExecContext_command(p0)) !== 0) return up("command", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -790,23 +912,27 @@ function v43_LxdLifecycle_instance_fi(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-file-deleted");
   if ((r = v_LxdLifecycleBody8(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody8(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody8");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdFileDeletedContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdFileDeletedContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -825,33 +951,37 @@ function v44_LxdLifecycle_instance_fi(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-file-pushed");
   if ((r = v_LxdLifecycleBody9(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-pushed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-pushed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-pushed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-pushed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody9(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody9");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdFilePushedContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdFilePushedContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdFilePushedContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdFilePushedContext");
-  const p0 = v["file-destination"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "file-destination"); }
-  const p1 = v["file-source"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "file-source"); }
+  const p0 = v["file-source"];
+  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "file-source"); }
+  const p1 = v["file-destination"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "file-destination"); }
   const p3 = v["path"];
   if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "path"); }
   return 0;
@@ -862,33 +992,37 @@ function v45_LxdLifecycle_instance_fi(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-file-retrieved");
   if ((r = v_LxdLifecycleBody10(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-file-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-file-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody10(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody10");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdFileRetrievedContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdFileRetrievedContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdFileRetrievedContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdFileRetrievedContext");
-  const p0 = v["file-destination"];
-  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "file-destination"); }
-  const p1 = v["file-source"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "file-source"); }
+  const p0 = v["file-source"];
+  if (p0 !== undefined) { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "file-source"); }
+  const p1 = v["file-destination"];
+  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "file-destination"); }
   const p2 = v["path"];
   if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "path"); }
   return 0;
@@ -899,7 +1033,9 @@ function v46_LxdLifecycle_instance_lo(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-log-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-log-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-log-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-log-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-log-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -908,7 +1044,9 @@ function v47_LxdLifecycle_instance_lo(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-log-retrieved");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-log-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-log-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-log-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-log-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -917,7 +1055,9 @@ function v48_LxdLifecycle_instance_me(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-metadata-retrieved");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -926,23 +1066,27 @@ function v49_LxdLifecycle_instance_me(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-metadata-template-created");
   if ((r = v_LxdLifecycleBody11(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody11(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody11");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdPathContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdPathContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -950,7 +1094,9 @@ function v_LxdPathContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdPathContext");
   const p0 = v["path"];
-  if (p0 === undefined) return fail("shape", "missing field `path`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "path"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "path"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "path"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -959,7 +1105,9 @@ function v50_LxdLifecycle_instance_me(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-metadata-template-deleted");
   if ((r = v_LxdLifecycleBody11(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -968,7 +1116,9 @@ function v51_LxdLifecycle_instance_me(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-metadata-template-retrieved");
   if ((r = v_LxdLifecycleBody11(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-template-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-template-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -977,7 +1127,9 @@ function v52_LxdLifecycle_instance_me(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-metadata-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-metadata-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-metadata-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -986,7 +1138,9 @@ function v53_LxdLifecycle_instance_pa(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-paused");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-paused")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-paused`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-paused")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-paused`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -995,7 +1149,9 @@ function v54_LxdLifecycle_instance_re(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-ready");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-ready")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-ready`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-ready")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-ready`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1004,7 +1160,9 @@ function v55_LxdLifecycle_instance_re(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1013,7 +1171,9 @@ function v56_LxdLifecycle_instance_re(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-restarted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-restarted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-restarted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-restarted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-restarted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1022,23 +1182,27 @@ function v57_LxdLifecycle_instance_re(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-restored");
   if ((r = v_LxdLifecycleBody12(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-restored")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-restored`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-restored")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-restored`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody12(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody12");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdSnapshotContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdSnapshotContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1046,7 +1210,9 @@ function v_LxdSnapshotContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdSnapshotContext");
   const p0 = v["snapshot"];
-  if (p0 === undefined) return fail("shape", "missing field `snapshot`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "snapshot"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "snapshot"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "snapshot"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1055,7 +1221,9 @@ function v58_LxdLifecycle_instance_re(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-resumed");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-resumed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-resumed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-resumed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-resumed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1064,7 +1232,9 @@ function v59_LxdLifecycle_instance_sh(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-shutdown");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-shutdown")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-shutdown`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-shutdown")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-shutdown`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1073,7 +1243,9 @@ function v60_LxdLifecycle_instance_sn(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-snapshot-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1082,7 +1254,9 @@ function v61_LxdLifecycle_instance_sn(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-snapshot-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1091,7 +1265,9 @@ function v62_LxdLifecycle_instance_sn(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-snapshot-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1100,7 +1276,9 @@ function v63_LxdLifecycle_instance_sn(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-snapshot-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-snapshot-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-snapshot-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1109,7 +1287,9 @@ function v64_LxdLifecycle_instance_st(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-started");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-started")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-started`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-started")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-started`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1118,7 +1298,9 @@ function v65_LxdLifecycle_instance_st(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-stopped");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-stopped")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-stopped`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-stopped")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-stopped`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1127,7 +1309,9 @@ function v66_LxdLifecycle_instance_up(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_instance-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "instance-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `instance-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1136,7 +1320,9 @@ function v67_LxdLifecycle_network_acl(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-acl-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1145,7 +1331,9 @@ function v68_LxdLifecycle_network_acl(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-acl-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1154,7 +1342,9 @@ function v69_LxdLifecycle_network_acl(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-acl-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1163,7 +1353,9 @@ function v70_LxdLifecycle_network_acl(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-acl-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-acl-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-acl-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1172,7 +1364,9 @@ function v71_LxdLifecycle_network_cre(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1181,7 +1375,9 @@ function v72_LxdLifecycle_network_del(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1190,7 +1386,9 @@ function v73_LxdLifecycle_network_for(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-forward-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1199,7 +1397,9 @@ function v74_LxdLifecycle_network_for(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-forward-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1208,7 +1408,9 @@ function v75_LxdLifecycle_network_for(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-forward-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-forward-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-forward-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1217,7 +1419,9 @@ function v76_LxdLifecycle_network_pee(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-peer-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1226,7 +1430,9 @@ function v77_LxdLifecycle_network_pee(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-peer-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1235,7 +1441,9 @@ function v78_LxdLifecycle_network_pee(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-peer-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-peer-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-peer-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1244,7 +1452,9 @@ function v79_LxdLifecycle_network_ren(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1253,7 +1463,9 @@ function v80_LxdLifecycle_network_upd(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1262,7 +1474,9 @@ function v81_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1271,7 +1485,9 @@ function v82_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1280,7 +1496,9 @@ function v83_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-record-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1289,7 +1507,9 @@ function v84_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-record-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1298,7 +1518,9 @@ function v85_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-record-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-record-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-record-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1307,7 +1529,9 @@ function v86_LxdLifecycle_network_zon(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_network-zone-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "network-zone-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `network-zone-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1316,7 +1540,9 @@ function v87_LxdLifecycle_operation_c(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_operation-cancelled");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "operation-cancelled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `operation-cancelled`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "operation-cancelled")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `operation-cancelled`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1325,7 +1551,9 @@ function v88_LxdLifecycle_profile_cre(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_profile-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1334,7 +1562,9 @@ function v89_LxdLifecycle_profile_del(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_profile-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1343,7 +1573,9 @@ function v90_LxdLifecycle_profile_ren(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_profile-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1352,7 +1584,9 @@ function v91_LxdLifecycle_profile_upd(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_profile-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "profile-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `profile-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1361,7 +1595,9 @@ function v92_LxdLifecycle_project_cre(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_project-created");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1370,7 +1606,9 @@ function v93_LxdLifecycle_project_del(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_project-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1379,7 +1617,9 @@ function v94_LxdLifecycle_project_ren(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_project-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1388,7 +1628,9 @@ function v95_LxdLifecycle_project_upd(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_project-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "project-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `project-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1397,7 +1639,9 @@ function v96_LxdLifecycle_storage_poo(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-pool-created");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1406,7 +1650,9 @@ function v97_LxdLifecycle_storage_poo(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-pool-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1415,7 +1661,9 @@ function v98_LxdLifecycle_storage_poo(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-pool-updated");
   if ((r = v_LxdLifecycleBody3(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-pool-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-pool-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1424,23 +1672,27 @@ function v99_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-backup-created");
   if ((r = v_LxdLifecycleBody13(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v_LxdLifecycleBody13(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycleBody13");
-  const p0 = v["context"];
-  if (p0 !== undefined) { if ((r = v_LxdVolumeTypeContext(p0)) !== 0) return up("context", r); }
-  const p1 = v["name"];
-  if (p1 !== undefined) { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "name"); }
-  const p2 = v["project"];
-  if (p2 !== undefined) { if (!(typeof p2 === "string")) return invalidType(p2, "a string", "project"); }
-  const p3 = v["requestor"];
-  if (p3 !== undefined) { if ((r = v_LxdRequestor(p3)) !== 0) return up("requestor", r); }
-  const p4 = v["source"];
-  if (p4 === undefined) return fail("shape", "missing field `source`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "source"); }
+  const p0 = v["source"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "source"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "source"); }
+  const p1 = v["context"];
+  if (p1 !== undefined) { if ((r = v_LxdVolumeTypeContext(p1)) !== 0) return up("context", r); }
+  const p2 = v["requestor"];
+  if (p2 !== undefined) { if ((r = v_LxdRequestor(p2)) !== 0) return up("requestor", r); }
+  const p3 = v["name"];
+  if (p3 !== undefined) { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "name"); }
+  const p4 = v["project"];
+  if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "project"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1448,7 +1700,9 @@ function v_LxdVolumeTypeContext(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdVolumeTypeContext");
   const p0 = v["type"];
-  if (p0 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1457,7 +1711,9 @@ function v100_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-backup-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1466,7 +1722,9 @@ function v101_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-backup-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1475,7 +1733,9 @@ function v102_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-backup-retrieved");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-retrieved`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-backup-retrieved")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-backup-retrieved`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1484,7 +1744,9 @@ function v103_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-created");
   if ((r = v_LxdLifecycleBody13(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1493,7 +1755,9 @@ function v104_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1502,7 +1766,9 @@ function v105_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1511,7 +1777,9 @@ function v106_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-restored");
   if ((r = v_LxdLifecycleBody12(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-restored")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-restored`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-restored")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-restored`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1520,7 +1788,9 @@ function v107_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-snapshot-created");
   if ((r = v_LxdLifecycleBody13(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-created`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-created")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-created`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1529,7 +1799,9 @@ function v108_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-snapshot-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1538,7 +1810,9 @@ function v109_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-snapshot-renamed");
   if ((r = v_LxdLifecycleBody2(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-renamed`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-renamed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-renamed`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1547,7 +1821,9 @@ function v110_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-snapshot-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-snapshot-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-snapshot-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1556,7 +1832,9 @@ function v111_LxdLifecycle_storage_vol(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_storage-volume-updated");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-updated`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "storage-volume-updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `storage-volume-updated`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1565,7 +1843,9 @@ function v112_LxdLifecycle_warning_ack(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_warning-acknowledged");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-acknowledged")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-acknowledged`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-acknowledged")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-acknowledged`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1574,7 +1854,9 @@ function v113_LxdLifecycle_warning_del(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_warning-deleted");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-deleted`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-deleted")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-deleted`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -1583,7 +1865,9 @@ function v114_LxdLifecycle_warning_res(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle_warning-reset");
   if ((r = v_LxdLifecycleBody(v)) !== 0) return r;
   const p0 = v["action"];
-  if (p0 === undefined) return fail("shape", "missing field `action`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-reset")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-reset`", "action"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "action"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "action"); if (!(p0 === "warning-reset")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `warning-reset`", "action"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 

@@ -9,7 +9,9 @@ function v1_MwsErrorBody(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MwsErrorBody");
   const p0 = v["messages"];
-  if (p0 === undefined) return fail("shape", "missing field `messages`"); else { if ((r = v2_MwsErrorBody_messages(p0)) !== 0) return up("messages", r); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "messages"; } else { if ((r = v2_MwsErrorBody_messages(p0)) !== 0) return up("messages", r); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 

@@ -8,28 +8,31 @@ import { fail, inRange, invalidType, isMwsDate, up } from "../runtime.js";
 function v1_MwsEvent(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MwsEvent");
-  const p0 = v["arguments"];
-  if (p0 === undefined) return fail("shape", "missing field `arguments`"); else { if ((r = v2_MwsEvent_arguments(p0)) !== 0) return up("arguments", r); }
-  const p1 = v["associatedObjects"];
-  if (p1 === undefined) return fail("shape", "missing field `associatedObjects`"); else { if ((r = v3_MwsEvent_associatedObjec(p1)) !== 0) return up("associatedObjects", r); }
-  const p2 = v["code"];
-  if (p2 === undefined) return fail("shape", "missing field `code`"); else { if (!(inRange(p2, 0, 4294967295))) return invalidType(p2, "u32", "code"); }
-  const p3 = v["eventDate"];
-  if (p3 === undefined) return fail("shape", "missing field `eventDate`"); else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "eventDate"); if (!isMwsDate(p3)) return fail("spec", JSON.stringify(p3) + " is not in MWS's form yyyy-MM-dd HH:mm:ss UTC", "eventDate"); }
-  const p4 = v["eventType"];
-  if (p4 === undefined) return fail("shape", "missing field `eventType`"); else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "eventType"); }
-  const p5 = v["id"];
-  if (p5 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "id"); }
+  const p0 = v["id"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  const p1 = v["arguments"];
+  if (p1 === undefined) { if (missing === "") missing = "arguments"; } else { if ((r = v2_MwsEvent_arguments(p1)) !== 0) return up("arguments", r); }
+  const p2 = v["associatedObjects"];
+  if (p2 === undefined) { if (missing === "") missing = "associatedObjects"; } else { if ((r = v3_MwsEvent_associatedObjec(p2)) !== 0) return up("associatedObjects", r); }
+  const p3 = v["code"];
+  if (p3 === undefined) { if (missing === "") missing = "code"; } else { if (!(inRange(p3, 0, 4294967295))) return invalidType(p3, "u32", "code"); }
+  const p4 = v["eventDate"];
+  if (p4 === undefined) { if (missing === "") missing = "eventDate"; } else { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "eventDate"); }
+  const p5 = v["eventType"];
+  if (p5 === undefined) { if (missing === "") missing = "eventType"; } else { if (!(typeof p5 === "string")) return invalidType(p5, "a string", "eventType"); }
   const p6 = v["message"];
   if (p6 !== undefined) { if (!(typeof p6 === "string" || p6 === null)) return invalidType(p6, "a string or null", "message"); }
   const p7 = v["origin"];
-  if (p7 === undefined) return fail("shape", "missing field `origin`"); else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "origin"); }
+  if (p7 === undefined) { if (missing === "") missing = "origin"; } else { if (!(typeof p7 === "string")) return invalidType(p7, "a string", "origin"); }
   const p8 = v["severity"];
-  if (p8 === undefined) return fail("shape", "missing field `severity`"); else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "severity"); }
+  if (p8 === undefined) { if (missing === "") missing = "severity"; } else { if (!(typeof p8 === "string")) return invalidType(p8, "a string", "severity"); }
   const p9 = v["tenant"];
   if (p9 !== undefined) { if (p9 !== null && (r = v_MwsTenant(p9)) !== 0) return up("tenant", r); }
   const p10 = v["version"];
   if (p10 !== undefined) { if (!(inRange(p10, 0, 18446744073709552000) || p10 === null)) return invalidType(p10, "u64 or null", "version"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
+   if (!isMwsDate(p4)) return fail("spec", JSON.stringify(p4) + " is not in MWS's form yyyy-MM-dd HH:mm:ss UTC", "eventDate");
   return 0;
 }
 
@@ -50,10 +53,12 @@ function v3_MwsEvent_associatedObjec(v: any): number {
 function v_MwsAssociatedObject(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MwsAssociatedObject");
-  const p0 = v["id"];
-  if (p0 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
-  const p1 = v["type"];
-  if (p1 === undefined) return fail("shape", "missing field `type`"); else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "type"); }
+  const p0 = v["type"];
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "type"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "type"); }
+  const p1 = v["id"];
+  if (p1 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p1 === "string")) return invalidType(p1, "a string", "id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
@@ -61,7 +66,9 @@ function v_MwsTenant(v: any): number {
   let r = 0;
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MwsTenant");
   const p0 = v["id"];
-  if (p0 === undefined) return fail("shape", "missing field `id`"); else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  let missing = "";
+  if (p0 === undefined) { if (missing === "") missing = "id"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "id"); }
+  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 

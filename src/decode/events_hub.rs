@@ -189,16 +189,16 @@ fn decode_envelope<'a>(input: &Input<'a>, env: Envelope<'a>, prefix: &str) -> Re
         message: &env.message,
         body: env.body,
     };
-    if env.unknown.is_some() {
-        return Err(frame.spec(
-            "unknown",
-            "`unknown` is the SDK's marker for unknown frames; a frame may not carry it",
-        ));
-    }
     if !is_rfc3339(&env.timestamp) {
         return Err(frame.spec(
             "timestamp",
             format!("timestamp {:?} is not an RFC 3339 date-time", env.timestamp),
+        ));
+    }
+    if env.unknown.is_some() {
+        return Err(frame.spec(
+            "unknown",
+            "`unknown` is the SDK's marker for unknown frames; a frame may not carry it",
         ));
     }
     let head = Head {
@@ -381,9 +381,11 @@ fn decode_envelope<'a>(input: &Input<'a>, env: Envelope<'a>, prefix: &str) -> Re
         }
         "system" => {
             let payload = match message {
+                // The body's shape first, then the rules of a reply (the generated validators
+                // check in the same order: members, then rules).
                 "client-id" => {
-                    frame.check_reply(&head)?;
                     let body: HubClientId = frame.body()?;
+                    frame.check_reply(&head)?;
                     if head.client_id.as_deref() != Some(body.client_id.as_str()) {
                         return Err(frame.spec(
                             "body.client-id",
@@ -393,8 +395,9 @@ fn decode_envelope<'a>(input: &Input<'a>, env: Envelope<'a>, prefix: &str) -> Re
                     Some(HubSystemMessage::ClientId(body))
                 }
                 "error" => {
+                    let body = frame.body()?;
                     frame.check_reply(&head)?;
-                    Some(HubSystemMessage::Error(frame.body()?))
+                    Some(HubSystemMessage::Error(body))
                 }
                 _ => None,
             };

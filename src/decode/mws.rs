@@ -12,35 +12,52 @@ pub fn decode_mws_event(text: &str) -> Result<MwsEvent, DecodeError> {
     Ok(event)
 }
 
-/// Decodes a page of events (the body of `GET /rest/events`).
+/// Decodes a page of events (the body of `GET /rest/events`). The counts are checked before the
+/// events, each event's shape before its date: the order the generated validators follow.
 pub fn decode_mws_event_list(text: &str) -> Result<MwsEventList, DecodeError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Page<'a> {
+        total_count: u64,
+        result_count: u64,
+        #[serde(borrow)]
+        results: Vec<&'a serde_json::value::RawValue>,
+    }
     let input = Input::new(DecodeSource::Mws, text);
-    let list: MwsEventList = input.parse()?;
-    if list.result_count != list.results.len() as u64 {
+    let page: Page = input.parse()?;
+    if page.result_count != page.results.len() as u64 {
         return Err(input.error(
             DecodeErrorKind::Spec,
             "resultCount",
             format!(
                 "resultCount is {} but results holds {}",
-                list.result_count,
-                list.results.len()
+                page.result_count,
+                page.results.len()
             ),
         ));
     }
-    if list.result_count > list.total_count {
+    if page.result_count > page.total_count {
         return Err(input.error(
             DecodeErrorKind::Spec,
             "totalCount",
             format!(
                 "totalCount {} is below resultCount {}",
-                list.total_count, list.result_count
+                page.total_count, page.result_count
             ),
         ));
     }
-    for (i, event) in list.results.iter().enumerate() {
-        check_event(&input, event, &format!("results[{i}]"))?;
+    let mut results = Vec::with_capacity(page.results.len());
+    for (i, raw) in page.results.into_iter().enumerate() {
+        let path = format!("results[{i}]");
+        let event: MwsEvent = input.parse_part(raw, &path)?;
+        check_event(&input, &event, &path)?;
+        results.push(event);
     }
-    Ok(list)
+    Ok(MwsEventList {
+        total_count: page.total_count,
+        result_count: page.result_count,
+        results,
+    })
 }
 
 /// Decodes an error body `{"messages": […]}`.

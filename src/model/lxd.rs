@@ -102,6 +102,8 @@ pub struct LxdLoggingEvent {
     /// RFC 3339 with up to nine fraction digits, trailing zeros trimmed (Go's `RFC3339Nano`).
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
+    // Read after the envelope and its timestamp, as the decoder reads it.
+    #[cfg_attr(feature = "schema", schemars(extend("x-deferred" = true)))]
     pub metadata: LxdLogging,
     /// The cluster member that sent it; `"none"` on a standalone server.
     pub location: String,
@@ -135,6 +137,8 @@ pub struct LxdOperationEvent {
     pub event_type: LxdOperationType,
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
+    // Read after the envelope and its timestamp, as the decoder reads it.
+    #[cfg_attr(feature = "schema", schemars(extend("x-deferred" = true)))]
     pub metadata: LxdOperation,
     pub location: String,
     #[serde(
@@ -199,6 +203,8 @@ pub struct LxdLifecycleEvent {
     pub event_type: LxdLifecycleType,
     #[cfg_attr(feature = "schema", schemars(extend("format" = "date-time")))]
     pub timestamp: String,
+    // Read after the envelope and its timestamp, as the decoder reads it.
+    #[cfg_attr(feature = "schema", schemars(extend("x-deferred" = true)))]
     pub metadata: LxdLifecycle,
     pub location: String,
     #[serde(

@@ -62,6 +62,8 @@ pub struct MwsEventList {
     pub total_count: u64,
     /// How many are in `results`.
     pub result_count: u64,
+    // Read after the counts, as the decoder reads it.
+    #[cfg_attr(feature = "schema", schemars(extend("x-deferred" = true)))]
     pub results: Vec<MwsEvent>,
 }
 

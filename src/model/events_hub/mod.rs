@@ -44,6 +44,7 @@ pub use system_logs::*;
 /// channel `C`, and `message` + `body` from the channel's message union `M`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = no_marker_rules())))]
 pub struct HubFrame<C, M> {
     /// 64 hex digits, unique per frame. There is no sequence number and no replay, so this is
     /// the key to deduplicate on.
@@ -105,7 +106,6 @@ pub type HubSystemEvent = HubFrame<HubSystemChannel, HubSystemMessage>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
-#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "forbid")))]
 pub enum HubEvent {
     Global(HubGlobalEvent),
     Pdfm(HubPdfmEvent),
@@ -147,6 +147,7 @@ impl HubEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", schemars(extend("x-unknown" = true)))]
+#[cfg_attr(feature = "schema", schemars(extend("x-rules" = no_marker_rules())))]
 pub struct UnknownHubEvent {
     pub id: String,
     #[serde(
@@ -187,7 +188,7 @@ pub struct UnknownHubEvent {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
-#[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "forbid", "x-closed-tag" = true)))]
+#[cfg_attr(feature = "schema", schemars(extend("x-closed-tag" = true)))]
 pub enum HubForwarded<T> {
     Known(T),
     Unknown(UnknownHubEvent),
@@ -298,4 +299,13 @@ fn client_id_rules() -> serde_json::Value {
         }));
     }
     rules
+}
+
+/// `unknown` is the SDK's marker; a frame that already carries it is refused.
+#[cfg(feature = "schema")]
+fn no_marker_rules() -> serde_json::Value {
+    serde_json::json!([{
+        "rule": "absent", "fields": ["unknown"],
+        "reason": "`unknown` is the SDK's marker for unknown frames; a frame may not carry it",
+    }])
 }

@@ -55,6 +55,8 @@ pub struct HubHostEvent<T> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Tsify)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HubHostFrame<T> {
+    // Read after `host_id`, as the decoder reads the host's frame last.
+    #[cfg_attr(feature = "schema", schemars(extend("x-deferred" = true)))]
     pub event: HubForwarded<T>,
     pub host_id: String,
 }
