@@ -48,6 +48,8 @@ class Emitter {
     this.constants = [];
     this.usedRuntime = new Set(["fail", "up", "invalidType"]);
     this.imports = new Set();
+    // Tables that refer to functions, filled once they are all declared.
+    this.lateConstants = [];
   }
 
   resolve(s) {
@@ -436,11 +438,25 @@ class Emitter {
         lines.push(`if (v[${t}] === undefined) return fail("shape", ${JSON.stringify(`missing field \`${tag}\``)});`);
         lines.push(`if (typeof v[${t}] !== "string") return invalidType(v[${t}], "a string", ${t});`);
       }
-      lines.push(`switch (v[${JSON.stringify(tag)}]) {`);
-      for (const m of known) {
+      const cases = known.map((m) => {
         const values = this.memberTags(m, tag);
-        const f = this.fn(m, `${label}_${values[0]}`);
-        lines.push(`  ${values.map((x) => `case ${JSON.stringify(x)}:`).join(" ")} r = ${f}(v); ${fallback ? orUnknown : "return r;"}`);
+        return { values, f: this.fn(m, `${label}_${values[0]}`) };
+      });
+      const tagCount = cases.reduce((n, c) => n + c.values.length, 0);
+      if (tagCount > 12) {
+        // Many tags: one hash lookup instead of a chain of string comparisons.
+        const table = `D${this.constants.length}`;
+        const entries = cases.flatMap((c) => c.values.map((x) => `[${JSON.stringify(x)}, ${c.f}]`));
+        this.constants.push(`let ${table}: Map<unknown, (v: any) => number>;`);
+        this.lateConstants.push(`${table} = new Map<unknown, (v: any) => number>([${entries.join(", ")}]);`);
+        lines.push(`const f = ${table}.get(v[${JSON.stringify(tag)}]);`);
+        lines.push(`if (f !== undefined) { r = f(v); ${fallback ? orUnknown : "return r;"} }`);
+        lines.push(`{`);
+      } else {
+        lines.push(`switch (v[${JSON.stringify(tag)}]) {`);
+        for (const c of cases) {
+          lines.push(`  ${c.values.map((x) => `case ${JSON.stringify(x)}:`).join(" ")} r = ${c.f}(v); ${fallback ? orUnknown : "return r;"}`);
+        }
       }
       if (fallback && s["x-closed-tag"]) {
         // Only the listed tags may appear; the unknown member keeps what they carry that is new.
@@ -450,6 +466,10 @@ class Emitter {
       else lines.push(`  default: return noMatch("unknown variant " + JSON.stringify(v[${JSON.stringify(tag)}]) + " of ${label}");`);
       this.usedRuntime.add("noMatch");
       lines.push(`}`);
+      if (tagCount > 12) {
+        // No switch around the table: what the default case did is the block's body.
+        return lines.map((l) => (l.startsWith("  default: ") ? `  ${l.slice("  default: ".length)}` : l));
+      }
       return lines;
     }
     if (fallback) throw new Error(`${this.name}: ${label}: an unknown member needs a tag`);
@@ -502,6 +522,8 @@ ${ruleImports}
 ${this.constants.join("\n")}
 
 ${functions}
+
+${this.lateConstants.join("\n")}
 
 /** Validates a value built by JSON.parse as a ${typeName}: 0 when it is one (unknown parts marked \`unknown: true\`), else the failure is in \`failure\`. */
 export function check${this.name}(v: unknown): number {

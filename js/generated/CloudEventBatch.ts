@@ -5,7 +5,9 @@ import { fail, inRange, invalidType, noMatch, up } from "../runtime.js";
 import { checkCloudEventContext, checkJsonData, checkOneSpecversion } from "../cloudevents_rules.js";
 
 const K0 = new Set<string>(["id","source","specversion","datacontenttype","dataschema","subject","time","type","data","data_base64","unknown"]);
-const K1 = new Set<string>(["id","source","specversion","datacontenttype","dataschema","subject","time","type","data"]);
+let D1: Map<unknown, (v: any) => number>;
+const K2 = new Set<string>(["id","source","specversion","datacontenttype","dataschema","subject","time","type","data"]);
+let D3: Map<unknown, (v: any) => number>;
 
 function v1_CloudEvent__(v: any): number {
   let r = 0;
@@ -20,9 +22,10 @@ function v_CloudEvent(v: any): number {
   if ((r = checkCloudEventContext(v)) !== 0) return r;
   if (v !== null && typeof v === "object" && !Array.isArray(v) && "unknown" in v) { r = v_UnknownCloudEvent(v); if (r === 0) v.unknown = true; return r; }
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct CloudEvent");
-  switch (v["type"]) {
-    case "server.deleted": case "server.updated": case "server.credentials.updated": case "server.registered": case "server.registration.initiated": case "server.reregistration.initiated": case "server.production.registration.initiated": case "server.decommissioned": case "server.production.registered": case "user.created": case "user.credentials.changed": case "user.suspended": case "user.unsuspended": case "user.password.reset.requested": case "user.email.updated": case "user.email.verified": case "user.api.key.regenerated": case "user.ssh.key.created": case "user.ssh.key.deleted": case "user.delegate.removed": case "user.delegate.added": case "user.unarchived": case "user.archived": case "user.2fa.enabled": case "user.2fa.disabled": case "user.access.level.set": case "network.device.created": case "network.device.deleted": case "network.device.registered": case "network.device.registration.initiated": case "network.device.archived": case "network.device.assigned.to.fabric": case "network.device.removed.from.fabric": case "network.device.replaced": case "network.device.credentials.updated": case "server.health.state.degraded": case "server.health.state.improved": case "instance.array.dns.updated": case "instance.dns.updated": case "instance.array.dns.deleted": case "instance.dns.deleted": r = v_MetalSoftCloudEvent(v); { if (r === 2) { r = v_UnknownCloudEvent(v); if (r === 0) v.unknown = true; } return r; }
-    default: r = v_UnknownCloudEvent(v); if (r === 0) v.unknown = true; return r;
+  const f = D3.get(v["type"]);
+  if (f !== undefined) { r = f(v); { if (r === 2) { r = v_UnknownCloudEvent(v); if (r === 0) v.unknown = true; } return r; } }
+  {
+    r = v_UnknownCloudEvent(v); if (r === 0) v.unknown = true; return r;
   }
 }
 
@@ -82,51 +85,12 @@ function v_MetalSoftCloudEvent(v: any): number {
   if ((r = checkJsonData(v)) !== 0) return r;
   if (v["type"] === undefined) return fail("shape", "missing field `type`");
   if (typeof v["type"] !== "string") return invalidType(v["type"], "a string", "type");
-  switch (v["type"]) {
-    case "server.deleted": r = v2_MetalSoftCloudEvent_serv(v); return r;
-    case "server.updated": r = v3_MetalSoftCloudEvent_serv(v); return r;
-    case "server.credentials.updated": r = v6_MetalSoftCloudEvent_serv(v); return r;
-    case "server.registered": r = v7_MetalSoftCloudEvent_serv(v); return r;
-    case "server.registration.initiated": r = v8_MetalSoftCloudEvent_serv(v); return r;
-    case "server.reregistration.initiated": r = v9_MetalSoftCloudEvent_serv(v); return r;
-    case "server.production.registration.initiated": r = v10_MetalSoftCloudEvent_serv(v); return r;
-    case "server.decommissioned": r = v11_MetalSoftCloudEvent_serv(v); return r;
-    case "server.production.registered": r = v12_MetalSoftCloudEvent_serv(v); return r;
-    case "user.created": r = v13_MetalSoftCloudEvent_user(v); return r;
-    case "user.credentials.changed": r = v14_MetalSoftCloudEvent_user(v); return r;
-    case "user.suspended": r = v15_MetalSoftCloudEvent_user(v); return r;
-    case "user.unsuspended": r = v16_MetalSoftCloudEvent_user(v); return r;
-    case "user.password.reset.requested": r = v17_MetalSoftCloudEvent_user(v); return r;
-    case "user.email.updated": r = v18_MetalSoftCloudEvent_user(v); return r;
-    case "user.email.verified": r = v19_MetalSoftCloudEvent_user(v); return r;
-    case "user.api.key.regenerated": r = v20_MetalSoftCloudEvent_user(v); return r;
-    case "user.ssh.key.created": r = v21_MetalSoftCloudEvent_user(v); return r;
-    case "user.ssh.key.deleted": r = v22_MetalSoftCloudEvent_user(v); return r;
-    case "user.delegate.removed": r = v23_MetalSoftCloudEvent_user(v); return r;
-    case "user.delegate.added": r = v24_MetalSoftCloudEvent_user(v); return r;
-    case "user.unarchived": r = v25_MetalSoftCloudEvent_user(v); return r;
-    case "user.archived": r = v26_MetalSoftCloudEvent_user(v); return r;
-    case "user.2fa.enabled": r = v27_MetalSoftCloudEvent_user(v); return r;
-    case "user.2fa.disabled": r = v28_MetalSoftCloudEvent_user(v); return r;
-    case "user.access.level.set": r = v29_MetalSoftCloudEvent_user(v); return r;
-    case "network.device.created": r = v30_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.deleted": r = v31_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.registered": r = v32_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.registration.initiated": r = v33_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.archived": r = v34_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.assigned.to.fabric": r = v35_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.removed.from.fabric": r = v37_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.replaced": r = v38_MetalSoftCloudEvent_netw(v); return r;
-    case "network.device.credentials.updated": r = v39_MetalSoftCloudEvent_netw(v); return r;
-    case "server.health.state.degraded": r = v40_MetalSoftCloudEvent_serv(v); return r;
-    case "server.health.state.improved": r = v42_MetalSoftCloudEvent_serv(v); return r;
-    case "instance.array.dns.updated": r = v44_MetalSoftCloudEvent_inst(v); return r;
-    case "instance.dns.updated": r = v47_MetalSoftCloudEvent_inst(v); return r;
-    case "instance.array.dns.deleted": r = v50_MetalSoftCloudEvent_inst(v); return r;
-    case "instance.dns.deleted": r = v51_MetalSoftCloudEvent_inst(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["type"]) + " of MetalSoftCloudEvent");
+  const f = D1.get(v["type"]);
+  if (f !== undefined) { r = f(v); return r; }
+  {
+    return noMatch("unknown variant " + JSON.stringify(v["type"]) + " of MetalSoftCloudEvent");
   }
-  for (const k in v) { if (K1.has(k)) continue; const e = v[k]; if (e !== null && (r = v_CloudEventExtensionValue(e)) !== 0) return up(k, r); }
+  for (const k in v) { if (K2.has(k)) continue; const e = v[k]; if (e !== null && (r = v_CloudEventExtensionValue(e)) !== 0) return up(k, r); }
   return 0;
 }
 
@@ -1032,6 +996,9 @@ function v_MetalSoftInstanceDnsDeletedData(v: any): number {
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
+
+D1 = new Map<unknown, (v: any) => number>([["server.deleted", v2_MetalSoftCloudEvent_serv], ["server.updated", v3_MetalSoftCloudEvent_serv], ["server.credentials.updated", v6_MetalSoftCloudEvent_serv], ["server.registered", v7_MetalSoftCloudEvent_serv], ["server.registration.initiated", v8_MetalSoftCloudEvent_serv], ["server.reregistration.initiated", v9_MetalSoftCloudEvent_serv], ["server.production.registration.initiated", v10_MetalSoftCloudEvent_serv], ["server.decommissioned", v11_MetalSoftCloudEvent_serv], ["server.production.registered", v12_MetalSoftCloudEvent_serv], ["user.created", v13_MetalSoftCloudEvent_user], ["user.credentials.changed", v14_MetalSoftCloudEvent_user], ["user.suspended", v15_MetalSoftCloudEvent_user], ["user.unsuspended", v16_MetalSoftCloudEvent_user], ["user.password.reset.requested", v17_MetalSoftCloudEvent_user], ["user.email.updated", v18_MetalSoftCloudEvent_user], ["user.email.verified", v19_MetalSoftCloudEvent_user], ["user.api.key.regenerated", v20_MetalSoftCloudEvent_user], ["user.ssh.key.created", v21_MetalSoftCloudEvent_user], ["user.ssh.key.deleted", v22_MetalSoftCloudEvent_user], ["user.delegate.removed", v23_MetalSoftCloudEvent_user], ["user.delegate.added", v24_MetalSoftCloudEvent_user], ["user.unarchived", v25_MetalSoftCloudEvent_user], ["user.archived", v26_MetalSoftCloudEvent_user], ["user.2fa.enabled", v27_MetalSoftCloudEvent_user], ["user.2fa.disabled", v28_MetalSoftCloudEvent_user], ["user.access.level.set", v29_MetalSoftCloudEvent_user], ["network.device.created", v30_MetalSoftCloudEvent_netw], ["network.device.deleted", v31_MetalSoftCloudEvent_netw], ["network.device.registered", v32_MetalSoftCloudEvent_netw], ["network.device.registration.initiated", v33_MetalSoftCloudEvent_netw], ["network.device.archived", v34_MetalSoftCloudEvent_netw], ["network.device.assigned.to.fabric", v35_MetalSoftCloudEvent_netw], ["network.device.removed.from.fabric", v37_MetalSoftCloudEvent_netw], ["network.device.replaced", v38_MetalSoftCloudEvent_netw], ["network.device.credentials.updated", v39_MetalSoftCloudEvent_netw], ["server.health.state.degraded", v40_MetalSoftCloudEvent_serv], ["server.health.state.improved", v42_MetalSoftCloudEvent_serv], ["instance.array.dns.updated", v44_MetalSoftCloudEvent_inst], ["instance.dns.updated", v47_MetalSoftCloudEvent_inst], ["instance.array.dns.deleted", v50_MetalSoftCloudEvent_inst], ["instance.dns.deleted", v51_MetalSoftCloudEvent_inst]]);
+D3 = new Map<unknown, (v: any) => number>([["server.deleted", v_MetalSoftCloudEvent], ["server.updated", v_MetalSoftCloudEvent], ["server.credentials.updated", v_MetalSoftCloudEvent], ["server.registered", v_MetalSoftCloudEvent], ["server.registration.initiated", v_MetalSoftCloudEvent], ["server.reregistration.initiated", v_MetalSoftCloudEvent], ["server.production.registration.initiated", v_MetalSoftCloudEvent], ["server.decommissioned", v_MetalSoftCloudEvent], ["server.production.registered", v_MetalSoftCloudEvent], ["user.created", v_MetalSoftCloudEvent], ["user.credentials.changed", v_MetalSoftCloudEvent], ["user.suspended", v_MetalSoftCloudEvent], ["user.unsuspended", v_MetalSoftCloudEvent], ["user.password.reset.requested", v_MetalSoftCloudEvent], ["user.email.updated", v_MetalSoftCloudEvent], ["user.email.verified", v_MetalSoftCloudEvent], ["user.api.key.regenerated", v_MetalSoftCloudEvent], ["user.ssh.key.created", v_MetalSoftCloudEvent], ["user.ssh.key.deleted", v_MetalSoftCloudEvent], ["user.delegate.removed", v_MetalSoftCloudEvent], ["user.delegate.added", v_MetalSoftCloudEvent], ["user.unarchived", v_MetalSoftCloudEvent], ["user.archived", v_MetalSoftCloudEvent], ["user.2fa.enabled", v_MetalSoftCloudEvent], ["user.2fa.disabled", v_MetalSoftCloudEvent], ["user.access.level.set", v_MetalSoftCloudEvent], ["network.device.created", v_MetalSoftCloudEvent], ["network.device.deleted", v_MetalSoftCloudEvent], ["network.device.registered", v_MetalSoftCloudEvent], ["network.device.registration.initiated", v_MetalSoftCloudEvent], ["network.device.archived", v_MetalSoftCloudEvent], ["network.device.assigned.to.fabric", v_MetalSoftCloudEvent], ["network.device.removed.from.fabric", v_MetalSoftCloudEvent], ["network.device.replaced", v_MetalSoftCloudEvent], ["network.device.credentials.updated", v_MetalSoftCloudEvent], ["server.health.state.degraded", v_MetalSoftCloudEvent], ["server.health.state.improved", v_MetalSoftCloudEvent], ["instance.array.dns.updated", v_MetalSoftCloudEvent], ["instance.dns.updated", v_MetalSoftCloudEvent], ["instance.array.dns.deleted", v_MetalSoftCloudEvent], ["instance.dns.deleted", v_MetalSoftCloudEvent]]);
 
 /** Validates a value built by JSON.parse as a CloudEvent[]: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkCloudEventBatch(v: unknown): number {

@@ -3,7 +3,8 @@
 import type { HubEvent } from "../infra_events.js";
 import { fail, inRange, invalidType, isRfc3339, noMatch, up } from "../runtime.js";
 
-
+let D0: Map<unknown, (v: any) => number>;
+let D1: Map<unknown, (v: any) => number>;
 
 function v1_HubEvent(v: any): number {
   let r = 0;
@@ -565,26 +566,10 @@ function v_HubFrame3(v: any): number {
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
-    case "HOST_HEALTH_UPDATE": r = v16_HubFrame3_HOST_HEALTH_UP(v); return r;
-    case "HOST_WEBSOCKET_CONNECTED": r = v17_HubFrame3_HOST_WEBSOCKET(v); return r;
-    case "HOST_WEBSOCKET_DISCONNECTED": r = v18_HubFrame3_HOST_WEBSOCKET(v); return r;
-    case "HOST_WEBSOCKET_DEGRADED": r = v19_HubFrame3_HOST_WEBSOCKET(v); return r;
-    case "HOST_VM_STATE_CHANGED": r = v20_HubFrame3_HOST_VM_STATE_(v); return r;
-    case "HOST_VM_ADDED": r = v21_HubFrame3_HOST_VM_ADDED(v); return r;
-    case "HOST_VM_UPDATED": r = v22_HubFrame3_HOST_VM_UPDATE(v); return r;
-    case "HOST_VM_REMOVED": r = v23_HubFrame3_HOST_VM_REMOVE(v); return r;
-    case "HOST_VM_UPTIME_CHANGED": r = v24_HubFrame3_HOST_VM_UPTIME(v); return r;
-    case "HOST_VM_SNAPSHOTS_UPDATED": r = v25_HubFrame3_HOST_VM_SNAPSH(v); return r;
-    case "HOST_MAC_VMS_RUNNING_NOW": r = v26_HubFrame3_HOST_MAC_VMS_R(v); return r;
-    case "HOST_STATS_UPDATE": r = v27_HubFrame3_HOST_STATS_UPD(v); return r;
-    case "HOST_LOGS_UPDATE": r = v28_HubFrame3_HOST_LOGS_UPDA(v); return r;
-    case "HOST_CATALOG_CACHE_EVENT": r = v29_HubFrame3_HOST_CATALOG_C(v); return r;
-    case "HOST_REVERSE_PROXY_UPDATED": r = v32_HubFrame3_HOST_REVERSE_P(v); return r;
-    case "HOST_ADDED": r = v39_HubFrame3_HOST_ADDED(v); return r;
-    case "HOST_REMOVED": r = v40_HubFrame3_HOST_REMOVED(v); return r;
-    case "HOST_DEPLOYED": r = v41_HubFrame3_HOST_DEPLOYED(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame3");
+  const f = D0.get(v["message"]);
+  if (f !== undefined) { r = f(v); return r; }
+  {
+    return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame3");
   }
   return 0;
 }
@@ -1665,21 +1650,10 @@ function v_HubFrame9(v: any): number {
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
   if (v["message"] === undefined) return fail("shape", "missing field `message`");
   if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
-    case "USER_ADDED": r = v50_HubFrame9_USER_ADDED(v); return r;
-    case "USER_UPDATED": r = v51_HubFrame9_USER_UPDATED(v); return r;
-    case "USER_REMOVED": r = v52_HubFrame9_USER_REMOVED(v); return r;
-    case "ROLE_ADDED": r = v53_HubFrame9_ROLE_ADDED(v); return r;
-    case "ROLE_REMOVED": r = v54_HubFrame9_ROLE_REMOVED(v); return r;
-    case "CLAIM_ADDED": r = v55_HubFrame9_CLAIM_ADDED(v); return r;
-    case "CLAIM_REMOVED": r = v56_HubFrame9_CLAIM_REMOVED(v); return r;
-    case "ROLE_CLAIM_ADDED": r = v57_HubFrame9_ROLE_CLAIM_ADD(v); return r;
-    case "ROLE_CLAIM_REMOVED": r = v58_HubFrame9_ROLE_CLAIM_REM(v); return r;
-    case "USER_ROLE_ADDED": r = v59_HubFrame9_USER_ROLE_ADDE(v); return r;
-    case "USER_ROLE_REMOVED": r = v60_HubFrame9_USER_ROLE_REMO(v); return r;
-    case "USER_CLAIM_ADDED": r = v61_HubFrame9_USER_CLAIM_ADD(v); return r;
-    case "USER_CLAIM_REMOVED": r = v62_HubFrame9_USER_CLAIM_REM(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame9");
+  const f = D1.get(v["message"]);
+  if (f !== undefined) { r = f(v); return r; }
+  {
+    return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame9");
   }
   return 0;
 }
@@ -2011,6 +1985,9 @@ function v65_HubFrame11_error(v: any): number {
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
   return 0;
 }
+
+D0 = new Map<unknown, (v: any) => number>([["HOST_HEALTH_UPDATE", v16_HubFrame3_HOST_HEALTH_UP], ["HOST_WEBSOCKET_CONNECTED", v17_HubFrame3_HOST_WEBSOCKET], ["HOST_WEBSOCKET_DISCONNECTED", v18_HubFrame3_HOST_WEBSOCKET], ["HOST_WEBSOCKET_DEGRADED", v19_HubFrame3_HOST_WEBSOCKET], ["HOST_VM_STATE_CHANGED", v20_HubFrame3_HOST_VM_STATE_], ["HOST_VM_ADDED", v21_HubFrame3_HOST_VM_ADDED], ["HOST_VM_UPDATED", v22_HubFrame3_HOST_VM_UPDATE], ["HOST_VM_REMOVED", v23_HubFrame3_HOST_VM_REMOVE], ["HOST_VM_UPTIME_CHANGED", v24_HubFrame3_HOST_VM_UPTIME], ["HOST_VM_SNAPSHOTS_UPDATED", v25_HubFrame3_HOST_VM_SNAPSH], ["HOST_MAC_VMS_RUNNING_NOW", v26_HubFrame3_HOST_MAC_VMS_R], ["HOST_STATS_UPDATE", v27_HubFrame3_HOST_STATS_UPD], ["HOST_LOGS_UPDATE", v28_HubFrame3_HOST_LOGS_UPDA], ["HOST_CATALOG_CACHE_EVENT", v29_HubFrame3_HOST_CATALOG_C], ["HOST_REVERSE_PROXY_UPDATED", v32_HubFrame3_HOST_REVERSE_P], ["HOST_ADDED", v39_HubFrame3_HOST_ADDED], ["HOST_REMOVED", v40_HubFrame3_HOST_REMOVED], ["HOST_DEPLOYED", v41_HubFrame3_HOST_DEPLOYED]]);
+D1 = new Map<unknown, (v: any) => number>([["USER_ADDED", v50_HubFrame9_USER_ADDED], ["USER_UPDATED", v51_HubFrame9_USER_UPDATED], ["USER_REMOVED", v52_HubFrame9_USER_REMOVED], ["ROLE_ADDED", v53_HubFrame9_ROLE_ADDED], ["ROLE_REMOVED", v54_HubFrame9_ROLE_REMOVED], ["CLAIM_ADDED", v55_HubFrame9_CLAIM_ADDED], ["CLAIM_REMOVED", v56_HubFrame9_CLAIM_REMOVED], ["ROLE_CLAIM_ADDED", v57_HubFrame9_ROLE_CLAIM_ADD], ["ROLE_CLAIM_REMOVED", v58_HubFrame9_ROLE_CLAIM_REM], ["USER_ROLE_ADDED", v59_HubFrame9_USER_ROLE_ADDE], ["USER_ROLE_REMOVED", v60_HubFrame9_USER_ROLE_REMO], ["USER_CLAIM_ADDED", v61_HubFrame9_USER_CLAIM_ADD], ["USER_CLAIM_REMOVED", v62_HubFrame9_USER_CLAIM_REM]]);
 
 /** Validates a value built by JSON.parse as a HubEvent: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkHubEvent(v: unknown): number {

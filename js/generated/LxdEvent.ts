@@ -4,6 +4,7 @@ import type { LxdEvent } from "../infra_events.js";
 import { fail, inRange, invalidType, isRfc3339, isUuid, noMatch, up } from "../runtime.js";
 
 const T0: Record<string, number> = {"Pending":105,"Running":103,"Success":200,"Failure":400,"Cancelling":104,"Cancelled":401};
+let D1: Map<unknown, (v: any) => number>;
 
 function v1_LxdEvent(v: any): number {
   let r = 0;
@@ -181,116 +182,10 @@ function v_LxdLifecycle(v: any): number {
   if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct LxdLifecycle");
   if (v["action"] === undefined) return fail("shape", "missing field `action`");
   if (typeof v["action"] !== "string") return invalidType(v["action"], "a string", "action");
-  switch (v["action"]) {
-    case "certificate-created": r = v6_LxdLifecycle_certificate(v); return r;
-    case "certificate-deleted": r = v7_LxdLifecycle_certificate(v); return r;
-    case "certificate-updated": r = v8_LxdLifecycle_certificate(v); return r;
-    case "cluster-certificate-updated": r = v9_LxdLifecycle_cluster_cer(v); return r;
-    case "cluster-disabled": r = v10_LxdLifecycle_cluster_dis(v); return r;
-    case "cluster-enabled": r = v11_LxdLifecycle_cluster_ena(v); return r;
-    case "cluster-group-created": r = v12_LxdLifecycle_cluster_gro(v); return r;
-    case "cluster-group-deleted": r = v13_LxdLifecycle_cluster_gro(v); return r;
-    case "cluster-group-renamed": r = v14_LxdLifecycle_cluster_gro(v); return r;
-    case "cluster-group-updated": r = v15_LxdLifecycle_cluster_gro(v); return r;
-    case "cluster-member-added": r = v16_LxdLifecycle_cluster_mem(v); return r;
-    case "cluster-member-removed": r = v17_LxdLifecycle_cluster_mem(v); return r;
-    case "cluster-member-renamed": r = v18_LxdLifecycle_cluster_mem(v); return r;
-    case "cluster-member-updated": r = v19_LxdLifecycle_cluster_mem(v); return r;
-    case "cluster-token-created": r = v20_LxdLifecycle_cluster_tok(v); return r;
-    case "config-updated": r = v21_LxdLifecycle_config_upda(v); return r;
-    case "image-alias-created": r = v22_LxdLifecycle_image_alias(v); return r;
-    case "image-alias-deleted": r = v23_LxdLifecycle_image_alias(v); return r;
-    case "image-alias-renamed": r = v24_LxdLifecycle_image_alias(v); return r;
-    case "image-alias-updated": r = v25_LxdLifecycle_image_alias(v); return r;
-    case "image-created": r = v26_LxdLifecycle_image_creat(v); return r;
-    case "image-deleted": r = v27_LxdLifecycle_image_delet(v); return r;
-    case "image-refreshed": r = v28_LxdLifecycle_image_refre(v); return r;
-    case "image-retrieved": r = v29_LxdLifecycle_image_retri(v); return r;
-    case "image-secret-created": r = v30_LxdLifecycle_image_secre(v); return r;
-    case "image-updated": r = v31_LxdLifecycle_image_updat(v); return r;
-    case "instance-backup-created": r = v32_LxdLifecycle_instance_ba(v); return r;
-    case "instance-backup-deleted": r = v33_LxdLifecycle_instance_ba(v); return r;
-    case "instance-backup-renamed": r = v34_LxdLifecycle_instance_ba(v); return r;
-    case "instance-backup-retrieved": r = v35_LxdLifecycle_instance_ba(v); return r;
-    case "instance-console": r = v36_LxdLifecycle_instance_co(v); return r;
-    case "instance-console-reset": r = v37_LxdLifecycle_instance_co(v); return r;
-    case "instance-console-retrieved": r = v38_LxdLifecycle_instance_co(v); return r;
-    case "instance-created": r = v39_LxdLifecycle_instance_cr(v); return r;
-    case "instance-deleted": r = v40_LxdLifecycle_instance_de(v); return r;
-    case "instance-exec": r = v41_LxdLifecycle_instance_ex(v); return r;
-    case "instance-file-deleted": r = v43_LxdLifecycle_instance_fi(v); return r;
-    case "instance-file-pushed": r = v44_LxdLifecycle_instance_fi(v); return r;
-    case "instance-file-retrieved": r = v45_LxdLifecycle_instance_fi(v); return r;
-    case "instance-log-deleted": r = v46_LxdLifecycle_instance_lo(v); return r;
-    case "instance-log-retrieved": r = v47_LxdLifecycle_instance_lo(v); return r;
-    case "instance-metadata-retrieved": r = v48_LxdLifecycle_instance_me(v); return r;
-    case "instance-metadata-template-created": r = v49_LxdLifecycle_instance_me(v); return r;
-    case "instance-metadata-template-deleted": r = v50_LxdLifecycle_instance_me(v); return r;
-    case "instance-metadata-template-retrieved": r = v51_LxdLifecycle_instance_me(v); return r;
-    case "instance-metadata-updated": r = v52_LxdLifecycle_instance_me(v); return r;
-    case "instance-paused": r = v53_LxdLifecycle_instance_pa(v); return r;
-    case "instance-ready": r = v54_LxdLifecycle_instance_re(v); return r;
-    case "instance-renamed": r = v55_LxdLifecycle_instance_re(v); return r;
-    case "instance-restarted": r = v56_LxdLifecycle_instance_re(v); return r;
-    case "instance-restored": r = v57_LxdLifecycle_instance_re(v); return r;
-    case "instance-resumed": r = v58_LxdLifecycle_instance_re(v); return r;
-    case "instance-shutdown": r = v59_LxdLifecycle_instance_sh(v); return r;
-    case "instance-snapshot-created": r = v60_LxdLifecycle_instance_sn(v); return r;
-    case "instance-snapshot-deleted": r = v61_LxdLifecycle_instance_sn(v); return r;
-    case "instance-snapshot-renamed": r = v62_LxdLifecycle_instance_sn(v); return r;
-    case "instance-snapshot-updated": r = v63_LxdLifecycle_instance_sn(v); return r;
-    case "instance-started": r = v64_LxdLifecycle_instance_st(v); return r;
-    case "instance-stopped": r = v65_LxdLifecycle_instance_st(v); return r;
-    case "instance-updated": r = v66_LxdLifecycle_instance_up(v); return r;
-    case "network-acl-created": r = v67_LxdLifecycle_network_acl(v); return r;
-    case "network-acl-deleted": r = v68_LxdLifecycle_network_acl(v); return r;
-    case "network-acl-renamed": r = v69_LxdLifecycle_network_acl(v); return r;
-    case "network-acl-updated": r = v70_LxdLifecycle_network_acl(v); return r;
-    case "network-created": r = v71_LxdLifecycle_network_cre(v); return r;
-    case "network-deleted": r = v72_LxdLifecycle_network_del(v); return r;
-    case "network-forward-created": r = v73_LxdLifecycle_network_for(v); return r;
-    case "network-forward-deleted": r = v74_LxdLifecycle_network_for(v); return r;
-    case "network-forward-updated": r = v75_LxdLifecycle_network_for(v); return r;
-    case "network-peer-created": r = v76_LxdLifecycle_network_pee(v); return r;
-    case "network-peer-deleted": r = v77_LxdLifecycle_network_pee(v); return r;
-    case "network-peer-updated": r = v78_LxdLifecycle_network_pee(v); return r;
-    case "network-renamed": r = v79_LxdLifecycle_network_ren(v); return r;
-    case "network-updated": r = v80_LxdLifecycle_network_upd(v); return r;
-    case "network-zone-created": r = v81_LxdLifecycle_network_zon(v); return r;
-    case "network-zone-deleted": r = v82_LxdLifecycle_network_zon(v); return r;
-    case "network-zone-record-created": r = v83_LxdLifecycle_network_zon(v); return r;
-    case "network-zone-record-deleted": r = v84_LxdLifecycle_network_zon(v); return r;
-    case "network-zone-record-updated": r = v85_LxdLifecycle_network_zon(v); return r;
-    case "network-zone-updated": r = v86_LxdLifecycle_network_zon(v); return r;
-    case "operation-cancelled": r = v87_LxdLifecycle_operation_c(v); return r;
-    case "profile-created": r = v88_LxdLifecycle_profile_cre(v); return r;
-    case "profile-deleted": r = v89_LxdLifecycle_profile_del(v); return r;
-    case "profile-renamed": r = v90_LxdLifecycle_profile_ren(v); return r;
-    case "profile-updated": r = v91_LxdLifecycle_profile_upd(v); return r;
-    case "project-created": r = v92_LxdLifecycle_project_cre(v); return r;
-    case "project-deleted": r = v93_LxdLifecycle_project_del(v); return r;
-    case "project-renamed": r = v94_LxdLifecycle_project_ren(v); return r;
-    case "project-updated": r = v95_LxdLifecycle_project_upd(v); return r;
-    case "storage-pool-created": r = v96_LxdLifecycle_storage_poo(v); return r;
-    case "storage-pool-deleted": r = v97_LxdLifecycle_storage_poo(v); return r;
-    case "storage-pool-updated": r = v98_LxdLifecycle_storage_poo(v); return r;
-    case "storage-volume-backup-created": r = v99_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-backup-deleted": r = v100_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-backup-renamed": r = v101_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-backup-retrieved": r = v102_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-created": r = v103_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-deleted": r = v104_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-renamed": r = v105_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-restored": r = v106_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-snapshot-created": r = v107_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-snapshot-deleted": r = v108_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-snapshot-renamed": r = v109_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-snapshot-updated": r = v110_LxdLifecycle_storage_vol(v); return r;
-    case "storage-volume-updated": r = v111_LxdLifecycle_storage_vol(v); return r;
-    case "warning-acknowledged": r = v112_LxdLifecycle_warning_ack(v); return r;
-    case "warning-deleted": r = v113_LxdLifecycle_warning_del(v); return r;
-    case "warning-reset": r = v114_LxdLifecycle_warning_res(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["action"]) + " of LxdLifecycle");
+  const f = D1.get(v["action"]);
+  if (f !== undefined) { r = f(v); return r; }
+  {
+    return noMatch("unknown variant " + JSON.stringify(v["action"]) + " of LxdLifecycle");
   }
 }
 
@@ -1870,6 +1765,8 @@ function v114_LxdLifecycle_warning_res(v: any): number {
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
+
+D1 = new Map<unknown, (v: any) => number>([["certificate-created", v6_LxdLifecycle_certificate], ["certificate-deleted", v7_LxdLifecycle_certificate], ["certificate-updated", v8_LxdLifecycle_certificate], ["cluster-certificate-updated", v9_LxdLifecycle_cluster_cer], ["cluster-disabled", v10_LxdLifecycle_cluster_dis], ["cluster-enabled", v11_LxdLifecycle_cluster_ena], ["cluster-group-created", v12_LxdLifecycle_cluster_gro], ["cluster-group-deleted", v13_LxdLifecycle_cluster_gro], ["cluster-group-renamed", v14_LxdLifecycle_cluster_gro], ["cluster-group-updated", v15_LxdLifecycle_cluster_gro], ["cluster-member-added", v16_LxdLifecycle_cluster_mem], ["cluster-member-removed", v17_LxdLifecycle_cluster_mem], ["cluster-member-renamed", v18_LxdLifecycle_cluster_mem], ["cluster-member-updated", v19_LxdLifecycle_cluster_mem], ["cluster-token-created", v20_LxdLifecycle_cluster_tok], ["config-updated", v21_LxdLifecycle_config_upda], ["image-alias-created", v22_LxdLifecycle_image_alias], ["image-alias-deleted", v23_LxdLifecycle_image_alias], ["image-alias-renamed", v24_LxdLifecycle_image_alias], ["image-alias-updated", v25_LxdLifecycle_image_alias], ["image-created", v26_LxdLifecycle_image_creat], ["image-deleted", v27_LxdLifecycle_image_delet], ["image-refreshed", v28_LxdLifecycle_image_refre], ["image-retrieved", v29_LxdLifecycle_image_retri], ["image-secret-created", v30_LxdLifecycle_image_secre], ["image-updated", v31_LxdLifecycle_image_updat], ["instance-backup-created", v32_LxdLifecycle_instance_ba], ["instance-backup-deleted", v33_LxdLifecycle_instance_ba], ["instance-backup-renamed", v34_LxdLifecycle_instance_ba], ["instance-backup-retrieved", v35_LxdLifecycle_instance_ba], ["instance-console", v36_LxdLifecycle_instance_co], ["instance-console-reset", v37_LxdLifecycle_instance_co], ["instance-console-retrieved", v38_LxdLifecycle_instance_co], ["instance-created", v39_LxdLifecycle_instance_cr], ["instance-deleted", v40_LxdLifecycle_instance_de], ["instance-exec", v41_LxdLifecycle_instance_ex], ["instance-file-deleted", v43_LxdLifecycle_instance_fi], ["instance-file-pushed", v44_LxdLifecycle_instance_fi], ["instance-file-retrieved", v45_LxdLifecycle_instance_fi], ["instance-log-deleted", v46_LxdLifecycle_instance_lo], ["instance-log-retrieved", v47_LxdLifecycle_instance_lo], ["instance-metadata-retrieved", v48_LxdLifecycle_instance_me], ["instance-metadata-template-created", v49_LxdLifecycle_instance_me], ["instance-metadata-template-deleted", v50_LxdLifecycle_instance_me], ["instance-metadata-template-retrieved", v51_LxdLifecycle_instance_me], ["instance-metadata-updated", v52_LxdLifecycle_instance_me], ["instance-paused", v53_LxdLifecycle_instance_pa], ["instance-ready", v54_LxdLifecycle_instance_re], ["instance-renamed", v55_LxdLifecycle_instance_re], ["instance-restarted", v56_LxdLifecycle_instance_re], ["instance-restored", v57_LxdLifecycle_instance_re], ["instance-resumed", v58_LxdLifecycle_instance_re], ["instance-shutdown", v59_LxdLifecycle_instance_sh], ["instance-snapshot-created", v60_LxdLifecycle_instance_sn], ["instance-snapshot-deleted", v61_LxdLifecycle_instance_sn], ["instance-snapshot-renamed", v62_LxdLifecycle_instance_sn], ["instance-snapshot-updated", v63_LxdLifecycle_instance_sn], ["instance-started", v64_LxdLifecycle_instance_st], ["instance-stopped", v65_LxdLifecycle_instance_st], ["instance-updated", v66_LxdLifecycle_instance_up], ["network-acl-created", v67_LxdLifecycle_network_acl], ["network-acl-deleted", v68_LxdLifecycle_network_acl], ["network-acl-renamed", v69_LxdLifecycle_network_acl], ["network-acl-updated", v70_LxdLifecycle_network_acl], ["network-created", v71_LxdLifecycle_network_cre], ["network-deleted", v72_LxdLifecycle_network_del], ["network-forward-created", v73_LxdLifecycle_network_for], ["network-forward-deleted", v74_LxdLifecycle_network_for], ["network-forward-updated", v75_LxdLifecycle_network_for], ["network-peer-created", v76_LxdLifecycle_network_pee], ["network-peer-deleted", v77_LxdLifecycle_network_pee], ["network-peer-updated", v78_LxdLifecycle_network_pee], ["network-renamed", v79_LxdLifecycle_network_ren], ["network-updated", v80_LxdLifecycle_network_upd], ["network-zone-created", v81_LxdLifecycle_network_zon], ["network-zone-deleted", v82_LxdLifecycle_network_zon], ["network-zone-record-created", v83_LxdLifecycle_network_zon], ["network-zone-record-deleted", v84_LxdLifecycle_network_zon], ["network-zone-record-updated", v85_LxdLifecycle_network_zon], ["network-zone-updated", v86_LxdLifecycle_network_zon], ["operation-cancelled", v87_LxdLifecycle_operation_c], ["profile-created", v88_LxdLifecycle_profile_cre], ["profile-deleted", v89_LxdLifecycle_profile_del], ["profile-renamed", v90_LxdLifecycle_profile_ren], ["profile-updated", v91_LxdLifecycle_profile_upd], ["project-created", v92_LxdLifecycle_project_cre], ["project-deleted", v93_LxdLifecycle_project_del], ["project-renamed", v94_LxdLifecycle_project_ren], ["project-updated", v95_LxdLifecycle_project_upd], ["storage-pool-created", v96_LxdLifecycle_storage_poo], ["storage-pool-deleted", v97_LxdLifecycle_storage_poo], ["storage-pool-updated", v98_LxdLifecycle_storage_poo], ["storage-volume-backup-created", v99_LxdLifecycle_storage_vol], ["storage-volume-backup-deleted", v100_LxdLifecycle_storage_vol], ["storage-volume-backup-renamed", v101_LxdLifecycle_storage_vol], ["storage-volume-backup-retrieved", v102_LxdLifecycle_storage_vol], ["storage-volume-created", v103_LxdLifecycle_storage_vol], ["storage-volume-deleted", v104_LxdLifecycle_storage_vol], ["storage-volume-renamed", v105_LxdLifecycle_storage_vol], ["storage-volume-restored", v106_LxdLifecycle_storage_vol], ["storage-volume-snapshot-created", v107_LxdLifecycle_storage_vol], ["storage-volume-snapshot-deleted", v108_LxdLifecycle_storage_vol], ["storage-volume-snapshot-renamed", v109_LxdLifecycle_storage_vol], ["storage-volume-snapshot-updated", v110_LxdLifecycle_storage_vol], ["storage-volume-updated", v111_LxdLifecycle_storage_vol], ["warning-acknowledged", v112_LxdLifecycle_warning_ack], ["warning-deleted", v113_LxdLifecycle_warning_del], ["warning-reset", v114_LxdLifecycle_warning_res]]);
 
 /** Validates a value built by JSON.parse as a LxdEvent: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkLxdEvent(v: unknown): number {

@@ -22,6 +22,8 @@ function v2_MwsErrorBody_messages(v: any): number {
   return 0;
 }
 
+
+
 /** Validates a value built by JSON.parse as a MwsErrorBody: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkMwsErrorBody(v: unknown): number {
   const r = v1_MwsErrorBody(v);

@@ -72,6 +72,8 @@ function v_MwsTenant(v: any): number {
   return 0;
 }
 
+
+
 /** Validates a value built by JSON.parse as a MwsEvent: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkMwsEvent(v: unknown): number {
   const r = v1_MwsEvent(v);

@@ -96,6 +96,8 @@ function v_MwsTenant(v: any): number {
   return 0;
 }
 
+
+
 /** Validates a value built by JSON.parse as a MwsEventList: 0 when it is one (unknown parts marked `unknown: true`), else the failure is in `failure`. */
 export function checkMwsEventList(v: unknown): number {
   const r = v1_MwsEventList(v);
