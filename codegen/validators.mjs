@@ -39,8 +39,9 @@ const RUST_TYPE_NAMES = {
 };
 
 class Emitter {
-  constructor(name, schema) {
+  constructor(name, schema, entries = new Set()) {
     this.name = name;
+    this.entries = entries;
     this.schema = schema;
     this.defs = schema.$defs ?? {};
     this.functions = new Map(); // key -> { name, code }
@@ -48,6 +49,8 @@ class Emitter {
     this.constants = [];
     this.usedRuntime = new Set(["fail", "up", "invalidType"]);
     this.imports = new Set();
+    // Members a rule of the enclosing union has already checked (its `covers`).
+    this.covered = new Set();
     // Tables that refer to functions, filled once they are all declared.
     this.lateConstants = [];
   }
@@ -112,6 +115,12 @@ class Emitter {
   fn(s, hint) {
     if (typeof s.$ref === "string" && Object.keys(s).every((k) => k === "$ref" || k === "description" || k === "x-deferred")) {
       const ref = s.$ref;
+      // A definition that is another entry point's root (a batch's event): that module's check.
+      const entry = ref.slice("#/$defs/".length);
+      if (this.entries.has(entry) && entry !== this.name) {
+        this.imports.add(`check${entry}@generated/${entry}`);
+        return `check${entry}`;
+      }
       if (!this.functions.has(ref)) {
         const name = `v_${ref.slice("#/$defs/".length).replace(/[^A-Za-z0-9_]/g, "_")}`;
         this.functions.set(ref, { name, code: null });
@@ -302,7 +311,9 @@ class Emitter {
     // after them, then the rules of this level (formats, then x-rules), then what is read after
     // those (`x-deferred` members, the flattened union, the extension map).
     const required = new Set(s.required ?? []);
-    const props = Object.entries(s.properties ?? {}).filter(([key]) => !(unknownMember && key === "unknown"));
+    const props = Object.entries(s.properties ?? {}).filter(
+      ([key]) => !(unknownMember && key === "unknown") && !this.covered.has(key),
+    );
     const later = [];
     const formats = [];
     let anyRequired = false;
@@ -347,7 +358,11 @@ class Emitter {
       const t = JSON.stringify(flatTag);
       if (!anyRequired) lines.push(`let missing = "";`);
       anyRequired = true;
-      lines.push(`if (v[${t}] === undefined) { if (missing === "") missing = ${t}; } else if (typeof v[${t}] !== "string") return invalidType(v[${t}], "a string", ${t});`);
+      lines.push(`const tag = v[${t}];`);
+      if (!this.covered.has(flatTag)) {
+        lines.push(`if (tag === undefined) { if (missing === "") missing = ${t}; } else if (typeof tag !== "string") return invalidType(tag, "a string", ${t});`);
+      }
+      this.tagLoaded = flatTag;
     }
     if (anyRequired) lines.push(`if (missing !== "") return fail("shape", "missing field \`" + missing + "\`");`);
     lines.push(...formats);
@@ -355,10 +370,9 @@ class Emitter {
     lines.push(...later);
     const union = s.oneOf ?? s.anyOf;
     const extra = s.unevaluatedProperties ?? s.additionalProperties;
-    if (Array.isArray(union)) {
-      lines.push(...this.union(union, label, s, true));
-    }
-    if (extra !== undefined && extra !== true && extra !== false) {
+    // The members no declared property takes (CloudEvents extensions), before the flattened union
+    // is dispatched: a union member returns from this function.
+    if (extra !== undefined && extra !== true && extra !== false && !this.covered.has("*")) {
       const known = new Set(Object.keys(s.properties ?? {}));
       for (const m of union ?? []) for (const k of Object.keys(this.properties(m))) known.add(k);
       let skip = "";
@@ -368,6 +382,10 @@ class Emitter {
         skip = `if (${set}.has(k)) continue; `;
       }
       lines.push(`for (const k in v) { ${skip}const e = v[k]; ${this.check(extra, "e", "k", `${label}_value`)} }`);
+    }
+    if (Array.isArray(union)) {
+      lines.push(...this.union(union, label, s, true, this.tagLoaded === undefined ? null : this.tagLoaded));
+      this.tagLoaded = undefined;
     }
     lines.push("return 0;");
     return lines;
@@ -413,7 +431,16 @@ class Emitter {
    * `switch`. Otherwise by JSON type, or for objects by the keys only one member has.
    * `within`: the union is flattened into an object already checked as such.
    */
-  union(members, label, s, within = false) {
+  union(members, label, s, within = false, loadedTag = null) {
+    const outer = this.covered;
+    try {
+      return this.unionBody(members, label, s, within, loadedTag);
+    } finally {
+      this.covered = outer;
+    }
+  }
+
+  unionBody(members, label, s, within, loadedTag) {
     const lines = [];
     const unknown = members.find((m) => this.isUnknownMember(m));
     const known = members.filter((m) => m !== unknown);
@@ -423,6 +450,8 @@ class Emitter {
     if (unknownKey === "forbid") {
       lines.push(`if (v !== null && typeof v === "object" && v.unknown !== undefined) return fail("spec", "\`unknown\` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");`);
     }
+    const covers = (s["x-rules"] ?? []).flatMap((rule) => rule.covers ?? []);
+    if (!within && covers.length > 0) this.covered = new Set([...this.covered, ...covers]);
     const fallback = unknown ? this.fn(unknown, `${label}_unknown`) : null;
     const orUnknown = fallback
       ? `{ if (r === 2) { r = ${fallback}(v); if (r === 0) v.unknown = true; } return r; }`
@@ -432,7 +461,9 @@ class Emitter {
     }
     if (tag) {
       if (!within) lines.push(`if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, ${JSON.stringify(`struct ${label}`)});`);
-      if (!fallback) {
+      // The object around a flattened union has read (and checked) the tag with its members.
+      const read = loadedTag === tag ? "tag" : `v[${JSON.stringify(tag)}]`;
+      if (!fallback && loadedTag !== tag) {
         // No member keeps an unknown tag: a missing or mistyped tag is the frame's fault.
         const t = JSON.stringify(tag);
         lines.push(`if (v[${t}] === undefined) return fail("shape", ${JSON.stringify(`missing field \`${tag}\``)});`);
@@ -449,11 +480,11 @@ class Emitter {
         const entries = cases.flatMap((c) => c.values.map((x) => `[${JSON.stringify(x)}, ${c.f}]`));
         this.constants.push(`let ${table}: Map<unknown, (v: any) => number>;`);
         this.lateConstants.push(`${table} = new Map<unknown, (v: any) => number>([${entries.join(", ")}]);`);
-        lines.push(`const f = ${table}.get(v[${JSON.stringify(tag)}]);`);
+        lines.push(`const f = ${table}.get(${read});`);
         lines.push(`if (f !== undefined) { r = f(v); ${fallback ? orUnknown : "return r;"} }`);
         lines.push(`{`);
       } else {
-        lines.push(`switch (v[${JSON.stringify(tag)}]) {`);
+        lines.push(`switch (${read}) {`);
         for (const c of cases) {
           lines.push(`  ${c.values.map((x) => `case ${JSON.stringify(x)}:`).join(" ")} r = ${c.f}(v); ${fallback ? orUnknown : "return r;"}`);
         }
@@ -463,7 +494,7 @@ class Emitter {
         const expected = known.map((m) => this.memberTags(m, tag)).flat().join(", ");
         lines.push(`  default: if (typeof v[${JSON.stringify(tag)}] !== "string") return invalidType(v[${JSON.stringify(tag)}], "a string", ${JSON.stringify(tag)}); return fail("spec", "expected ${tag} ${expected}, got " + JSON.stringify(v[${JSON.stringify(tag)}]), ${JSON.stringify(tag)});`);
       } else if (fallback) lines.push(`  default: r = ${fallback}(v); if (r === 0) v.unknown = true; return r;`);
-      else lines.push(`  default: return noMatch("unknown variant " + JSON.stringify(v[${JSON.stringify(tag)}]) + " of ${label}");`);
+      else lines.push(`  default: return noMatch("unknown variant " + JSON.stringify(${read}) + " of ${label}");`);
       this.usedRuntime.add("noMatch");
       lines.push(`}`);
       if (tagCount > 12) {
@@ -513,7 +544,9 @@ class Emitter {
       const [fn, from] = item.split("@");
       byModule.set(from, [...(byModule.get(from) ?? []), fn]);
     }
-    const ruleImports = [...byModule].map(([from, fns]) => `import { ${fns.join(", ")} } from "../${from}.js";\n`).join("");
+    const ruleImports = [...byModule]
+      .map(([from, fns]) => `import { ${fns.join(", ")} } from "${from.startsWith("generated/") ? `./${from.slice("generated/".length)}` : `../${from}`}.js";\n`)
+      .join("");
     return `// Generated by codegen/validators.mjs from schema/${this.name}.json: do not edit.
 /* eslint-disable */
 import type { ${typeName.replace(/\[\]$/, "")} } from "../infra_events.js";
@@ -542,11 +575,13 @@ export function is${this.name}(v: unknown): v is ${typeName} {
 const check = process.argv.includes("--check");
 let stale = 0;
 mkdirSync(outDir, { recursive: true });
-for (const file of readdirSync(schemaDir).filter((f) => f.endsWith(".json")).sort()) {
+const schemaFiles = readdirSync(schemaDir).filter((f) => f.endsWith(".json")).sort();
+const entries = new Set(schemaFiles.map((f) => f.replace(/\.json$/, "")));
+for (const file of schemaFiles) {
   const name = file.replace(/\.json$/, "");
   const schema = JSON.parse(readFileSync(join(schemaDir, file), "utf8"));
   const typeName = schema["x-type"] ?? name;
-  const code = new Emitter(name, schema).emit(typeName);
+  const code = new Emitter(name, schema, entries).emit(typeName);
   const out = join(outDir, `${name}.ts`);
   if (check) {
     if (!existsSync(out) || readFileSync(out, "utf8") !== code) {

@@ -61,16 +61,15 @@ function v_HubFrame(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "WebSocket connection established subscribed to global by default": r = v2_HubFrame_WebSocket_conne(v); return r;
     case "error": r = v4_HubFrame_error(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame");
   }
   return 0;
 }
@@ -143,13 +142,12 @@ function v_HubFrame2(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "VM_STATE_CHANGED": r = v5_HubFrame2_VM_STATE_CHANG(v); return r;
     case "VM_ADDED": r = v6_HubFrame2_VM_ADDED(v); return r;
     case "VM_UPDATED": r = v8_HubFrame2_VM_UPDATED(v); return r;
@@ -157,7 +155,7 @@ function v_HubFrame2(v: any): number {
     case "VM_UPTIME_CHANGED": r = v10_HubFrame2_VM_UPTIME_CHAN(v); return r;
     case "VM_SNAPSHOTS_UPDATED": r = v11_HubFrame2_VM_SNAPSHOTS_U(v); return r;
     case "MAC_VMS_RUNNING_NOW": r = v14_HubFrame2_MAC_VMS_RUNNIN(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame2");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame2");
   }
   return 0;
 }
@@ -560,16 +558,15 @@ function v_HubFrame3(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  const f = D0.get(v["message"]);
+  const f = D0.get(tag);
   if (f !== undefined) { r = f(v); return r; }
   {
-    return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame3");
+    return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame3");
   }
   return 0;
 }
@@ -979,16 +976,15 @@ function v_HubFrame4(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "CACHE_ITEM_ADDED": r = v30_HubFrame4_CACHE_ITEM_ADD(v); return r;
     case "CACHE_ITEM_REMOVED": r = v31_HubFrame4_CACHE_ITEM_REM(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame4");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame4");
   }
   return 0;
 }
@@ -1099,20 +1095,19 @@ function v_HubFrame5(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "REVERSE_PROXY_STATE_CHANGED": r = v33_HubFrame5_REVERSE_PROXY_(v); return r;
     case "REVERSE_PROXY_HOST_STATE_CHANGED": r = v34_HubFrame5_REVERSE_PROXY_(v); return r;
     case "HTTP Traffic Forwarded": r = v35_HubFrame5_HTTP_Traffic_F(v); return r;
     case "TCP Traffic Forwarded": r = v36_HubFrame5_TCP_Traffic_Fo(v); return r;
     case "Reverse Proxy Route Updated": r = v37_HubFrame5_Reverse_Proxy_(v); return r;
     case "Reverse Proxy Route Failed": r = v38_HubFrame5_Reverse_Proxy_(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame5");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame5");
   }
   return 0;
 }
@@ -1365,16 +1360,15 @@ function v_HubFrame6(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "System Stats": r = v42_HubFrame6_System_Stats(v); return r;
     case "DISK_SPACE_CHANGED": r = v43_HubFrame6_DISK_SPACE_CHA(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame6");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame6");
   }
   return 0;
 }
@@ -1417,15 +1411,14 @@ function v_HubFrame7(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "System Log": r = v44_HubFrame7_System_Log(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame7");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame7");
   }
   return 0;
 }
@@ -1456,18 +1449,17 @@ function v_HubFrame8(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "JOB_CREATED": r = v45_HubFrame8_JOB_CREATED(v); return r;
     case "JOB_UPDATED": r = v47_HubFrame8_JOB_UPDATED(v); return r;
     case "JOB_COMPLETED": r = v48_HubFrame8_JOB_COMPLETED(v); return r;
     case "JOB_DELETED": r = v49_HubFrame8_JOB_DELETED(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame8");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame8");
   }
   return 0;
 }
@@ -1644,16 +1636,15 @@ function v_HubFrame9(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  const f = D1.get(v["message"]);
+  const f = D1.get(tag);
   if (f !== undefined) { r = f(v); return r; }
   {
-    return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame9");
+    return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame9");
   }
   return 0;
 }
@@ -1894,15 +1885,14 @@ function v_HubFrame10(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "pong": r = v63_HubFrame10_pong(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame10");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame10");
   }
   return 0;
 }
@@ -1933,16 +1923,15 @@ function v_HubFrame11(v: any): number {
   if (p3 === undefined) { if (missing === "") missing = "timestamp"; } else { if (!(typeof p3 === "string")) return invalidType(p3, "a string", "timestamp"); }
   const p4 = v["client_id"];
   if (p4 !== undefined) { if (!(typeof p4 === "string")) return invalidType(p4, "a string", "client_id"); }
-  if (v["message"] === undefined) { if (missing === "") missing = "message"; } else if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
+  const tag = v["message"];
+  if (tag === undefined) { if (missing === "") missing = "message"; } else if (typeof tag !== "string") return invalidType(tag, "a string", "message");
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
    if (!isRfc3339(p3)) return fail("spec", JSON.stringify(p3) + " is not an RFC 3339 date-time", "timestamp");
   if (v["unknown"] !== undefined) return fail("spec", "`unknown` is the SDK's marker for unknown frames; a frame may not carry it", "unknown");
-  if (v["message"] === undefined) return fail("shape", "missing field `message`");
-  if (typeof v["message"] !== "string") return invalidType(v["message"], "a string", "message");
-  switch (v["message"]) {
+  switch (tag) {
     case "client-id": r = v64_HubFrame11_client_id(v); return r;
     case "error": r = v65_HubFrame11_error(v); return r;
-    default: return noMatch("unknown variant " + JSON.stringify(v["message"]) + " of HubFrame11");
+    default: return noMatch("unknown variant " + JSON.stringify(tag) + " of HubFrame11");
   }
   return 0;
 }

@@ -23,7 +23,14 @@ pub use metalsoft::*;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[cfg_attr(feature = "schema", schemars(extend("x-unknown-key" = "untyped")))]
-#[cfg_attr(feature = "schema", schemars(extend("x-rules" = [{"rule": "call", "fn": "checkCloudEventContext", "from": "cloudevents_rules"}])))]
+// The context rule checks every context attribute and extension, so the members need not again.
+#[cfg_attr(
+    feature = "schema",
+    schemars(extend("x-rules" = [{
+        "rule": "call", "fn": "checkCloudEventContext", "from": "cloudevents_rules",
+        "covers": ["id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time", "data_base64", "*"]
+    }]))
+)]
 pub enum CloudEvent {
     MetalSoft(MetalSoftCloudEvent),
     Unknown(UnknownCloudEvent),
