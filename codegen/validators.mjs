@@ -301,7 +301,10 @@ class Emitter {
 
   object(s, label) {
     const lines = [];
-    lines.push(`if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, ${JSON.stringify(`struct ${label}`)});`);
+    // A member reached through its union's switch is the object the union already checked.
+    if (s["x-tag-matched"] === undefined) {
+      lines.push(`if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, ${JSON.stringify(`struct ${label}`)});`);
+    }
     const unknownMember = s["x-unknown"] === true;
     if (typeof s.$ref === "string") {
       const f = this.fn({ $ref: s.$ref }, label);
@@ -312,7 +315,7 @@ class Emitter {
     // those (`x-deferred` members, the flattened union, the extension map).
     const required = new Set(s.required ?? []);
     const props = Object.entries(s.properties ?? {}).filter(
-      ([key]) => !(unknownMember && key === "unknown") && !this.covered.has(key),
+      ([key]) => !(unknownMember && key === "unknown") && !this.covered.has(key) && key !== s["x-tag-matched"],
     );
     const later = [];
     const formats = [];
@@ -471,7 +474,9 @@ class Emitter {
       }
       const cases = known.map((m) => {
         const values = this.memberTags(m, tag);
-        return { values, f: this.fn(m, `${label}_${values[0]}`) };
+        // An inline member is only reached through this switch: its tag is known to match.
+        const member = typeof m.$ref === "string" ? m : { ...m, "x-tag-matched": tag };
+        return { values, f: this.fn(member, `${label}_${values[0]}`) };
       });
       const tagCount = cases.reduce((n, c) => n + c.values.length, 0);
       if (tagCount > 12) {

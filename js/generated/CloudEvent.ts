@@ -42,7 +42,6 @@ function v_MetalSoftCloudEvent(v: any): number {
 
 function v2_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.deleted");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerDeletedData(p0)) !== 0) return up("data", r); }
@@ -68,7 +67,6 @@ function v_MetalSoftServerDeletedData(v: any): number {
 
 function v3_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerUpdatedData(p0)) !== 0) return up("data", r); }
@@ -116,7 +114,6 @@ function v5_MetalSoftServerChanges_c(v: any): number {
 
 function v6_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.credentials.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerCredentialsUpdatedData(p0)) !== 0) return up("data", r); }
@@ -140,7 +137,6 @@ function v_MetalSoftServerCredentialsUpdatedData(v: any): number {
 
 function v7_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.registered");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegisteredData(p0)) !== 0) return up("data", r); }
@@ -168,7 +164,6 @@ function v_MetalSoftServerRegisteredData(v: any): number {
 
 function v8_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.registration.initiated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
@@ -192,7 +187,6 @@ function v_MetalSoftServerRegistrationInitiatedData(v: any): number {
 
 function v9_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.reregistration.initiated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
@@ -202,7 +196,6 @@ function v9_MetalSoftCloudEvent_serv(v: any): number {
 
 function v10_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.production.registration.initiated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
@@ -212,7 +205,6 @@ function v10_MetalSoftCloudEvent_serv(v: any): number {
 
 function v11_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.decommissioned");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerDecommissionedData(p0)) !== 0) return up("data", r); }
@@ -240,7 +232,6 @@ function v_MetalSoftServerDecommissionedData(v: any): number {
 
 function v12_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.production.registered");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerRegisteredData(p0)) !== 0) return up("data", r); }
@@ -250,7 +241,6 @@ function v12_MetalSoftCloudEvent_serv(v: any): number {
 
 function v13_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.created");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -278,7 +268,6 @@ function v_MetalSoftUserEventData(v: any): number {
 
 function v14_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.credentials.changed");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -288,7 +277,6 @@ function v14_MetalSoftCloudEvent_user(v: any): number {
 
 function v15_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.suspended");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -298,7 +286,6 @@ function v15_MetalSoftCloudEvent_user(v: any): number {
 
 function v16_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.unsuspended");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -308,7 +295,6 @@ function v16_MetalSoftCloudEvent_user(v: any): number {
 
 function v17_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.password.reset.requested");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -318,7 +304,6 @@ function v17_MetalSoftCloudEvent_user(v: any): number {
 
 function v18_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.email.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -328,7 +313,6 @@ function v18_MetalSoftCloudEvent_user(v: any): number {
 
 function v19_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.email.verified");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -338,7 +322,6 @@ function v19_MetalSoftCloudEvent_user(v: any): number {
 
 function v20_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.api.key.regenerated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -348,7 +331,6 @@ function v20_MetalSoftCloudEvent_user(v: any): number {
 
 function v21_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.ssh.key.created");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -358,7 +340,6 @@ function v21_MetalSoftCloudEvent_user(v: any): number {
 
 function v22_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.ssh.key.deleted");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -368,7 +349,6 @@ function v22_MetalSoftCloudEvent_user(v: any): number {
 
 function v23_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.delegate.removed");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -378,7 +358,6 @@ function v23_MetalSoftCloudEvent_user(v: any): number {
 
 function v24_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.delegate.added");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -388,7 +367,6 @@ function v24_MetalSoftCloudEvent_user(v: any): number {
 
 function v25_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.unarchived");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -398,7 +376,6 @@ function v25_MetalSoftCloudEvent_user(v: any): number {
 
 function v26_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.archived");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -408,7 +385,6 @@ function v26_MetalSoftCloudEvent_user(v: any): number {
 
 function v27_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.2fa.enabled");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -418,7 +394,6 @@ function v27_MetalSoftCloudEvent_user(v: any): number {
 
 function v28_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.2fa.disabled");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -428,7 +403,6 @@ function v28_MetalSoftCloudEvent_user(v: any): number {
 
 function v29_MetalSoftCloudEvent_user(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_user.access.level.set");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftUserEventData(p0)) !== 0) return up("data", r); }
@@ -438,7 +412,6 @@ function v29_MetalSoftCloudEvent_user(v: any): number {
 
 function v30_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.created");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceData(p0)) !== 0) return up("data", r); }
@@ -468,7 +441,6 @@ function v_MetalSoftNetworkDeviceData(v: any): number {
 
 function v31_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.deleted");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceDeletedData(p0)) !== 0) return up("data", r); }
@@ -496,7 +468,6 @@ function v_MetalSoftNetworkDeviceDeletedData(v: any): number {
 
 function v32_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.registered");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceData(p0)) !== 0) return up("data", r); }
@@ -506,7 +477,6 @@ function v32_MetalSoftCloudEvent_netw(v: any): number {
 
 function v33_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.registration.initiated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceRegistrationInitiatedData(p0)) !== 0) return up("data", r); }
@@ -534,7 +504,6 @@ function v_MetalSoftNetworkDeviceRegistrationInitiatedData(v: any): number {
 
 function v34_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.archived");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceArchivedData(p0)) !== 0) return up("data", r); }
@@ -556,7 +525,6 @@ function v_MetalSoftNetworkDeviceArchivedData(v: any): number {
 
 function v35_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.assigned.to.fabric");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkFabricData(p0)) !== 0) return up("data", r); }
@@ -587,7 +555,6 @@ function v36_MetalSoftNetworkFabricDa(v: any): number {
 
 function v37_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.removed.from.fabric");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkFabricData(p0)) !== 0) return up("data", r); }
@@ -597,7 +564,6 @@ function v37_MetalSoftCloudEvent_netw(v: any): number {
 
 function v38_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.replaced");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceReplacedData(p0)) !== 0) return up("data", r); }
@@ -619,7 +585,6 @@ function v_MetalSoftNetworkDeviceReplacedData(v: any): number {
 
 function v39_MetalSoftCloudEvent_netw(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_network.device.credentials.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftNetworkDeviceCredentialsUpdatedData(p0)) !== 0) return up("data", r); }
@@ -651,7 +616,6 @@ function v_MetalSoftNetworkDeviceCredentialsUpdatedData(v: any): number {
 
 function v40_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.health.state.degraded");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerHealthDegradedData(p0)) !== 0) return up("data", r); }
@@ -696,7 +660,6 @@ function v41_MetalSoftServerHealthDeg(v: any): number {
 
 function v42_MetalSoftCloudEvent_serv(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_server.health.state.improved");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftServerHealthImprovedData(p0)) !== 0) return up("data", r); }
@@ -737,7 +700,6 @@ function v43_MetalSoftServerHealthImp(v: any): number {
 
 function v44_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.array.dns.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceArrayDnsUpdatedData(p0)) !== 0) return up("data", r); }
@@ -776,7 +738,6 @@ function v46_MetalSoftInstanceArrayDn(v: any): number {
 
 function v47_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.dns.updated");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceDnsUpdatedData(p0)) !== 0) return up("data", r); }
@@ -815,7 +776,6 @@ function v49_MetalSoftInstanceDnsUpda(v: any): number {
 
 function v50_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.array.dns.deleted");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceArrayDnsDeletedData(p0)) !== 0) return up("data", r); }
@@ -839,7 +799,6 @@ function v_MetalSoftInstanceArrayDnsDeletedData(v: any): number {
 
 function v51_MetalSoftCloudEvent_inst(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct MetalSoftCloudEvent_instance.dns.deleted");
   const p0 = v["data"];
   let missing = "";
   if (p0 === undefined) { if (missing === "") missing = "data"; } else { if ((r = v_MetalSoftInstanceDnsDeletedData(p0)) !== 0) return up("data", r); }

@@ -76,12 +76,9 @@ function v_HubFrame(v: any): number {
 
 function v2_HubFrame_WebSocket_conne(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame_WebSocket connection established subscribed to global by default");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "WebSocket connection established subscribed to global by default")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `WebSocket connection established subscribed to global by default`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubWelcome(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubWelcome(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -108,12 +105,9 @@ function v3_HubWelcome_subscriptions(v: any): number {
 
 function v4_HubFrame_error(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame_error");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `error`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -162,12 +156,9 @@ function v_HubFrame2(v: any): number {
 
 function v5_HubFrame2_VM_STATE_CHANG(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_STATE_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_STATE_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmStateChanged(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmStateChanged(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -188,12 +179,9 @@ function v_HubVmStateChanged(v: any): number {
 
 function v6_HubFrame2_VM_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -398,24 +386,18 @@ function v_ParallelsVmIpAddress(v: any): number {
 
 function v8_HubFrame2_VM_UPDATED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmDetails(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v9_HubFrame2_VM_REMOVED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmRemoved(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmRemoved(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -432,12 +414,9 @@ function v_HubVmRemoved(v: any): number {
 
 function v10_HubFrame2_VM_UPTIME_CHAN(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_UPTIME_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_UPTIME_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmUptimeChanged(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmUptimeChanged(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -456,12 +435,9 @@ function v_HubVmUptimeChanged(v: any): number {
 
 function v11_HubFrame2_VM_SNAPSHOTS_U(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_VM_SNAPSHOTS_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `VM_SNAPSHOTS_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmSnapshotsUpdated(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubVmSnapshotsUpdated(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -517,12 +493,9 @@ function v13_HubVmSnapshot_children(v: any): number {
 
 function v14_HubFrame2_MAC_VMS_RUNNIN(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame2_MAC_VMS_RUNNING_NOW");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `MAC_VMS_RUNNING_NOW`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubMacVmsRunningNow(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubMacVmsRunningNow(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -573,12 +546,9 @@ function v_HubFrame3(v: any): number {
 
 function v16_HubFrame3_HOST_HEALTH_UP(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_HEALTH_UPDATE");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_HEALTH_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_HEALTH_UPDATE`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostHealthUpdate(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostHealthUpdate(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -597,12 +567,9 @@ function v_HubHostHealthUpdate(v: any): number {
 
 function v17_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_CONNECTED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_CONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_CONNECTED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketConnected(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketConnected(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -621,12 +588,9 @@ function v_HubHostWebsocketConnected(v: any): number {
 
 function v18_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_DISCONNECTED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_DISCONNECTED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_DISCONNECTED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDisconnected(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDisconnected(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -645,12 +609,9 @@ function v_HubHostWebsocketDisconnected(v: any): number {
 
 function v19_HubFrame3_HOST_WEBSOCKET(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_WEBSOCKET_DEGRADED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_WEBSOCKET_DEGRADED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_WEBSOCKET_DEGRADED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDegraded(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostWebsocketDegraded(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -669,12 +630,9 @@ function v_HubHostWebsocketDegraded(v: any): number {
 
 function v20_HubFrame3_HOST_VM_STATE_(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_STATE_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_STATE_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -693,12 +651,9 @@ function v_HubHostEvent(v: any): number {
 
 function v21_HubFrame3_HOST_VM_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -717,24 +672,18 @@ function v_HubHostEvent2(v: any): number {
 
 function v22_HubFrame3_HOST_VM_UPDATE(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent2(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v23_HubFrame3_HOST_VM_REMOVE(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent3(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent3(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -753,12 +702,9 @@ function v_HubHostEvent3(v: any): number {
 
 function v24_HubFrame3_HOST_VM_UPTIME(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_UPTIME_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_UPTIME_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_UPTIME_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent4(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent4(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -777,12 +723,9 @@ function v_HubHostEvent4(v: any): number {
 
 function v25_HubFrame3_HOST_VM_SNAPSH(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_VM_SNAPSHOTS_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_VM_SNAPSHOTS_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_VM_SNAPSHOTS_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent5(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent5(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -801,12 +744,9 @@ function v_HubHostEvent5(v: any): number {
 
 function v26_HubFrame3_HOST_MAC_VMS_R(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_MAC_VMS_RUNNING_NOW");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_MAC_VMS_RUNNING_NOW")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_MAC_VMS_RUNNING_NOW`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent6(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostEvent6(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -825,12 +765,9 @@ function v_HubHostEvent6(v: any): number {
 
 function v27_HubFrame3_HOST_STATS_UPD(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_STATS_UPDATE");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_STATS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_STATS_UPDATE`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostStatsUpdate(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostStatsUpdate(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -892,12 +829,9 @@ function v_HubDiskSpace(v: any): number {
 
 function v28_HubFrame3_HOST_LOGS_UPDA(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_LOGS_UPDATE");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_LOGS_UPDATE")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_LOGS_UPDATE`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostLogsUpdate(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostLogsUpdate(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -930,12 +864,9 @@ function v_HubLogLine(v: any): number {
 
 function v29_HubFrame3_HOST_CATALOG_C(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_CATALOG_CACHE_EVENT");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_CATALOG_CACHE_EVENT")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_CATALOG_CACHE_EVENT`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -991,12 +922,9 @@ function v_HubFrame4(v: any): number {
 
 function v30_HubFrame4_CACHE_ITEM_ADD(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame4_CACHE_ITEM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CACHE_ITEM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CACHE_ITEM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemAdded(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemAdded(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1023,12 +951,9 @@ function v_HubCacheItemAdded(v: any): number {
 
 function v31_HubFrame4_CACHE_ITEM_REM(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame4_CACHE_ITEM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CACHE_ITEM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CACHE_ITEM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemRemoved(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubCacheItemRemoved(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1049,12 +974,9 @@ function v_HubCacheItemRemoved(v: any): number {
 
 function v32_HubFrame3_HOST_REVERSE_P(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_REVERSE_PROXY_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_REVERSE_PROXY_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_REVERSE_PROXY_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame2(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostFrame2(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1114,12 +1036,9 @@ function v_HubFrame5(v: any): number {
 
 function v33_HubFrame5_REVERSE_PROXY_(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_REVERSE_PROXY_STATE_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "REVERSE_PROXY_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `REVERSE_PROXY_STATE_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyStateChanged(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyStateChanged(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1138,12 +1057,9 @@ function v_HubReverseProxyStateChanged(v: any): number {
 
 function v34_HubFrame5_REVERSE_PROXY_(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_REVERSE_PROXY_HOST_STATE_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "REVERSE_PROXY_HOST_STATE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `REVERSE_PROXY_HOST_STATE_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyHostStateChanged(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyHostStateChanged(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1168,12 +1084,9 @@ function v_HubReverseProxyHostStateChanged(v: any): number {
 
 function v35_HubFrame5_HTTP_Traffic_F(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_HTTP Traffic Forwarded");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HTTP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HTTP Traffic Forwarded`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHttpTrafficForwarded(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHttpTrafficForwarded(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1206,12 +1119,9 @@ function v_HubHttpTrafficForwarded(v: any): number {
 
 function v36_HubFrame5_TCP_Traffic_Fo(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_TCP Traffic Forwarded");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "TCP Traffic Forwarded")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `TCP Traffic Forwarded`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubTcpTrafficForwarded(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubTcpTrafficForwarded(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1236,12 +1146,9 @@ function v_HubTcpTrafficForwarded(v: any): number {
 
 function v37_HubFrame5_Reverse_Proxy_(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_Reverse Proxy Route Updated");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "Reverse Proxy Route Updated")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `Reverse Proxy Route Updated`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1260,24 +1167,18 @@ function v_HubReverseProxyRoute(v: any): number {
 
 function v38_HubFrame5_Reverse_Proxy_(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame5_Reverse Proxy Route Failed");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "Reverse Proxy Route Failed")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `Reverse Proxy Route Failed`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubReverseProxyRoute(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v39_HubFrame3_HOST_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostAdded(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostAdded(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1298,12 +1199,9 @@ function v_HubHostAdded(v: any): number {
 
 function v40_HubFrame3_HOST_REMOVED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostRemoved(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostRemoved(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1322,12 +1220,9 @@ function v_HubHostRemoved(v: any): number {
 
 function v41_HubFrame3_HOST_DEPLOYED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame3_HOST_DEPLOYED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "HOST_DEPLOYED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `HOST_DEPLOYED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostDeployed(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubHostDeployed(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1375,24 +1270,18 @@ function v_HubFrame6(v: any): number {
 
 function v42_HubFrame6_System_Stats(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame6_System Stats");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "System Stats")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `System Stats`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubSystemStats(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubSystemStats(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v43_HubFrame6_DISK_SPACE_CHA(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame6_DISK_SPACE_CHANGED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "DISK_SPACE_CHANGED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `DISK_SPACE_CHANGED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubDiskSpace(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubDiskSpace(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1425,12 +1314,9 @@ function v_HubFrame7(v: any): number {
 
 function v44_HubFrame7_System_Log(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame7_System Log");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "System Log")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `System Log`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubLogLine(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubLogLine(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1466,12 +1352,9 @@ function v_HubFrame8(v: any): number {
 
 function v45_HubFrame8_JOB_CREATED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_CREATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_CREATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_CREATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1588,36 +1471,27 @@ function v_HubJobStep(v: any): number {
 
 function v47_HubFrame8_JOB_UPDATED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v48_HubFrame8_JOB_COMPLETED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_COMPLETED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_COMPLETED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_COMPLETED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v49_HubFrame8_JOB_DELETED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame8_JOB_DELETED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "JOB_DELETED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `JOB_DELETED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubJobBody(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1651,12 +1525,9 @@ function v_HubFrame9(v: any): number {
 
 function v50_HubFrame9_USER_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1673,36 +1544,27 @@ function v_HubAuthUser(v: any): number {
 
 function v51_HubFrame9_USER_UPDATED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_UPDATED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_UPDATED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_UPDATED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v52_HubFrame9_USER_REMOVED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUser(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v53_HubFrame9_ROLE_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1719,24 +1581,18 @@ function v_HubAuthRole(v: any): number {
 
 function v54_HubFrame9_ROLE_REMOVED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRole(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v55_HubFrame9_CLAIM_ADDED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_CLAIM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CLAIM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1753,24 +1609,18 @@ function v_HubAuthClaim(v: any): number {
 
 function v56_HubFrame9_CLAIM_REMOVED(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_CLAIM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `CLAIM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v57_HubFrame9_ROLE_CLAIM_ADD(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_CLAIM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_CLAIM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1789,24 +1639,18 @@ function v_HubAuthRoleClaim(v: any): number {
 
 function v58_HubFrame9_ROLE_CLAIM_REM(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_ROLE_CLAIM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "ROLE_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `ROLE_CLAIM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthRoleClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v59_HubFrame9_USER_ROLE_ADDE(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ROLE_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ROLE_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ROLE_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1825,24 +1669,18 @@ function v_HubAuthUserRole(v: any): number {
 
 function v60_HubFrame9_USER_ROLE_REMO(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_ROLE_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_ROLE_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_ROLE_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserRole(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
 
 function v61_HubFrame9_USER_CLAIM_ADD(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_CLAIM_ADDED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_CLAIM_ADDED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_CLAIM_ADDED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1861,12 +1699,9 @@ function v_HubAuthUserClaim(v: any): number {
 
 function v62_HubFrame9_USER_CLAIM_REM(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame9_USER_CLAIM_REMOVED");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "USER_CLAIM_REMOVED")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `USER_CLAIM_REMOVED`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubAuthUserClaim(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   return 0;
 }
@@ -1899,11 +1734,6 @@ function v_HubFrame10(v: any): number {
 
 function v63_HubFrame10_pong(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame10_pong");
-  const p0 = v["message"];
-  let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "pong")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `pong`", "message"); }
-  if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
   return 0;
@@ -1938,12 +1768,9 @@ function v_HubFrame11(v: any): number {
 
 function v64_HubFrame11_client_id(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame11_client-id");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "client-id")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `client-id`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubClientId(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubClientId(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
@@ -1963,12 +1790,9 @@ function v_HubClientId(v: any): number {
 
 function v65_HubFrame11_error(v: any): number {
   let r = 0;
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return invalidType(v, "struct HubFrame11_error");
-  const p0 = v["message"];
+  const p0 = v["body"];
   let missing = "";
-  if (p0 === undefined) { if (missing === "") missing = "message"; } else { if (!(typeof p0 === "string")) return invalidType(p0, "a string", "message"); if (!(p0 === "error")) return fail("shape", "unknown variant " + JSON.stringify(p0) + ", expected one of `error`", "message"); }
-  const p1 = v["body"];
-  if (p1 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p1)) !== 0) return up("body", r); }
+  if (p0 === undefined) { if (missing === "") missing = "body"; } else { if ((r = v_HubError(p0)) !== 0) return up("body", r); }
   if (missing !== "") return fail("shape", "missing field `" + missing + "`");
   if (v["ref_id"] === undefined) return fail("spec", "a reply carries the request's id as ref_id", "ref_id");
   if (v["client_id"] === undefined) return fail("spec", "a targeted reply carries client_id", "client_id");
