@@ -12,9 +12,9 @@ use std::collections::{HashSet, VecDeque};
 
 use infra_events::model::mws::MwsEvent;
 use infra_events::mws_client::{
-    BasicAuth, Filter, HttpRequest, HttpResponse, Millis, MwsClient, MwsClientOptions, MwsDate, MwsError,
-    PollAction, PollCheckpoint, PollCloseReason, PollConfigError, PollInput, PollNotice, PollOptions,
-    PollState, Poller, RequestId, StartAt,
+    BasicAuth, EventPage, Filter, HttpRequest, HttpResponse, Millis, MwsClient, MwsClientOptions, MwsDate,
+    MwsError, PollAction, PollCheckpoint, PollCloseReason, PollConfigError, PollInput, PollNotice,
+    PollOptions, PollState, PolledEvent, Poller, RequestId, StartAt,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -288,12 +288,12 @@ impl Harness {
     fn answer(&mut self) {
         let (request, http) = self.out.take().expect("a request out");
         let response = self.model.handle(&http);
-        self.handle(PollInput::Response { request, response });
+        self.handle(PollInput::response(request, &response));
     }
 
     fn answer_with(&mut self, response: HttpResponse) {
         let (request, _) = self.out.take().expect("a request out");
-        self.handle(PollInput::Response { request, response });
+        self.handle(PollInput::response(request, &response));
     }
 
     /// Answers requests until the poller waits for its next interval.
@@ -717,10 +717,7 @@ fn a_request_without_answer_times_out_and_its_late_answer_is_ignored() {
     ));
     // The abandoned request's answer arrives late: ignored.
     let late = h.model.handle(&stale_http);
-    h.handle(PollInput::Response {
-        request: stale,
-        response: late,
-    });
+    h.handle(PollInput::response(stale, &late));
     assert!(h.delivered.is_empty());
     h.tick_to_deadline();
     assert_ne!(h.out.as_ref().unwrap().0, stale, "a new request id");
@@ -748,10 +745,7 @@ fn close_and_abort_cancel_the_request_and_end_for_good() {
             })
         );
         let response = h.model.handle(&http);
-        h.handle(PollInput::Response {
-            request: id,
-            response,
-        });
+        h.handle(PollInput::response(id, &response));
         assert!(h.delivered.is_empty(), "an answer after the end is ignored");
         let n = h.notices.len();
         h.handle(PollInput::Start);
@@ -823,7 +817,7 @@ fn checkpoints_resume_without_gap_or_repeat() {
     assert_eq!(all.last(), Some(&more));
 
     assert_eq!(
-        Poller::new(
+        Poller::<MwsEvent>::new(
             client(),
             Filter::new(),
             options(StartAt::Checkpoint(PollCheckpoint {
@@ -842,7 +836,7 @@ fn bad_options_are_refused() {
     let mut o = options(StartAt::Beginning);
     o.page_size = 0;
     assert_eq!(
-        Poller::new(client(), Filter::new(), o).unwrap_err(),
+        Poller::<MwsEvent>::new(client(), Filter::new(), o).unwrap_err(),
         PollConfigError::ZeroPageSize
     );
     for filter in [
@@ -850,15 +844,15 @@ fn bad_options_are_refused() {
         Filter::new().gte("eventDate", 5),
     ] {
         assert_eq!(
-            Poller::new(client(), filter, options(StartAt::Beginning)).unwrap_err(),
+            Poller::<MwsEvent>::new(client(), filter, options(StartAt::Beginning)).unwrap_err(),
             PollConfigError::InvalidDateBound
         );
     }
     assert!(matches!(
-        Poller::new(client(), Filter::new().eq("a..b", 1), options(StartAt::Beginning)),
+        Poller::<MwsEvent>::new(client(), Filter::new().eq("a..b", 1), options(StartAt::Beginning)),
         Err(PollConfigError::Query(_))
     ));
-    assert!(Poller::new(
+    assert!(Poller::<MwsEvent>::new(
         client(),
         Filter::new().gte("eventDate", "2025-01-27 12:00:00 UTC"),
         options(StartAt::Beginning)
@@ -1025,10 +1019,7 @@ fn simulate(run: &Run) -> Outcome {
             let (request, http, _) = out.take().unwrap();
             let failing = now < failures_end && rng.chance(run.fail_rate);
             let input = if !failing {
-                PollInput::Response {
-                    request,
-                    response: model.handle(&http),
-                }
+                PollInput::response(request, &model.handle(&http))
             } else {
                 match rng.below(6) {
                     0 => PollInput::TransportError {
@@ -1043,18 +1034,15 @@ fn simulate(run: &Run) -> Outcome {
                             reason: "connection reset".into(),
                         }
                     }
-                    2 => PollInput::Response {
+                    2 => PollInput::response(
                         request,
-                        response: HttpResponse::new(500, r#"{"messages":["A problem occurred"]}"#),
-                    },
-                    3 => PollInput::Response {
+                        &HttpResponse::new(500, r#"{"messages":["A problem occurred"]}"#),
+                    ),
+                    3 => PollInput::response(request, &HttpResponse::new(502, "<html>Bad Gateway</html>")),
+                    4 => PollInput::response(
                         request,
-                        response: HttpResponse::new(502, "<html>Bad Gateway</html>"),
-                    },
-                    4 => PollInput::Response {
-                        request,
-                        response: HttpResponse::new(200, r#"{"totalCount":3,"resultCount":1,"res"#),
-                    },
+                        &HttpResponse::new(200, r#"{"totalCount":3,"resultCount":1,"res"#),
+                    ),
                     _ => {
                         // No answer at all: the poller's timeout must notice.
                         out = None;
@@ -1236,4 +1224,113 @@ fn a_long_poll_does_not_outrun_an_event_that_appears_late() {
         start_latest: false,
     });
     exactly_once(&outcome).unwrap();
+}
+
+// ---- the event type is the driver's ----------------------------------------------------------------
+
+/// An event as the browser driver holds one: the server's own object (here a serde_json value,
+/// there a JavaScript object) with the two members the poller reads.
+#[derive(Debug, Clone, PartialEq)]
+struct RawEvent {
+    object: Value,
+    id: String,
+    event_date: String,
+}
+
+impl PolledEvent for RawEvent {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn event_date(&self) -> &str {
+        &self.event_date
+    }
+}
+
+/// What the browser driver does with an answer: the reference decoder checks it (the generated
+/// validators in the browser), then the page keeps the server's objects.
+fn raw_input(request: RequestId, response: &HttpResponse) -> PollInput<RawEvent> {
+    let page = response.list().map(|checked| {
+        let body: Value = serde_json::from_str(&response.body).unwrap();
+        let events = body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|object| RawEvent {
+                id: object["id"].as_str().unwrap().to_owned(),
+                event_date: object["eventDate"].as_str().unwrap().to_owned(),
+                object: object.clone(),
+            })
+            .collect();
+        EventPage {
+            total_count: checked.total_count,
+            result_count: checked.result_count,
+            events,
+        }
+    });
+    PollInput::Answer { request, page }
+}
+
+#[test]
+fn a_poller_over_the_servers_own_objects_asks_and_delivers_as_over_the_model() {
+    let mut model = Model::new(5, true);
+    let mut typed = Poller::<MwsEvent>::new(client(), Filter::new(), options(StartAt::Beginning)).unwrap();
+    let mut raw = Poller::<RawEvent>::new(client(), Filter::new(), options(StartAt::Beginning)).unwrap();
+    let (mut typed_out, mut raw_out) = (Vec::new(), Vec::new());
+    let mut now: Millis = 0;
+    typed.handle(PollInput::Start, now);
+    raw.handle(PollInput::Start, now);
+    for round in 0..40u64 {
+        // Several events per second, some with a member the model does not know.
+        if round % 3 != 2 {
+            let secs = T0 + (now / 1000) as i64;
+            for n in 0..(round % 4 + 1) {
+                model.add(secs, secs, "INFO");
+                if n % 2 == 0 {
+                    let last = model.events.last_mut().unwrap();
+                    last["unmodelled"] = json!({ "round": round, "kept": [n] });
+                }
+            }
+        }
+        loop {
+            while let Some(e) = typed.pop_event() {
+                typed_out.push(e);
+            }
+            while let Some(e) = raw.pop_event() {
+                raw_out.push(e);
+            }
+            let (a, b) = (typed.poll_action(), raw.poll_action());
+            assert_eq!(a, b, "the same actions in the same order");
+            match a {
+                Some(PollAction::Fetch { request, http }) => {
+                    let response = model.handle(&http);
+                    typed.handle(PollInput::response(request, &response), now);
+                    raw.handle(raw_input(request, &response), now);
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        now = typed.next_deadline().unwrap();
+        assert_eq!(raw.next_deadline(), Some(now));
+        typed.handle(PollInput::Tick, now);
+        raw.handle(PollInput::Tick, now);
+    }
+    assert_eq!(typed.stats(), raw.stats());
+    assert_eq!(typed.checkpoint(), raw.checkpoint());
+    let ids: Vec<&str> = typed_out.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, raw_out.iter().map(|e| e.id.as_str()).collect::<Vec<_>>());
+    assert_eq!(ids.len(), model.events.len(), "every event once");
+    for event in &raw_out {
+        let stored = model
+            .events
+            .iter()
+            .find(|e| e["id"] == event.id.as_str())
+            .unwrap();
+        assert_eq!(
+            &event.object, stored,
+            "the server's object, unknown members and all"
+        );
+    }
+    assert!(raw_out.iter().any(|e| e.object.get("unmodelled").is_some()));
 }

@@ -150,6 +150,7 @@ impl MwsStore {
                 if let Some(severity) = &fixed.severity {
                     event.severity = severity.clone();
                 }
+                event.extra = fixed.extra.clone();
                 let id = inner.object_id(at);
                 inner.insert(event, id.clone(), date.clone());
                 id
@@ -180,6 +181,9 @@ struct NewEvent {
     message: Option<String>,
     origin: String,
     severity: String,
+    /// A member MWS's model does not have (`/_sim/mws/add?extra=`), for clients that must keep
+    /// what they do not know.
+    extra: Option<String>,
 }
 
 impl Inner {
@@ -209,7 +213,8 @@ impl Inner {
             .f("message", e.message)
             .f("origin", e.origin)
             .f("severity", e.severity)
-            .f("id", id);
+            .f("id", id)
+            .opt("simExtra", e.extra.map(|note| Obj::new().f("note", note)));
         let value = J::Obj(obj.clone()).to_value();
         if self.events.len() >= MAX_EVENTS {
             self.events.remove(0);
@@ -340,6 +345,7 @@ fn random_event(rng: &mut Rng) -> NewEvent {
         message,
         origin: origin.into(),
         severity: severity.into(),
+        extra: None,
     }
 }
 
@@ -629,6 +635,7 @@ fn parse_new(body: &Value) -> Result<(NewEvent, Option<String>), Vec<String>> {
             message,
             origin,
             severity,
+            extra: None,
         },
         date,
     ))
@@ -691,6 +698,8 @@ struct Fixed {
     origin: Option<String>,
     event_type: Option<String>,
     severity: Option<String>,
+    /// The `note` of a `simExtra` member added to each event.
+    extra: Option<String>,
 }
 
 fn control_error(message: String) -> Response {
@@ -714,8 +723,9 @@ fn count_param(
     }
 }
 
-/// `POST /_sim/mws/add?count=N[&burst=B&every_ms=T][&origin=&event_type=&severity=]`: adds `count`
-/// events in bursts of `burst` (default: all at once), `every_ms` apart. The events of one burst
+/// `POST /_sim/mws/add?count=N[&burst=B&every_ms=T][&origin=&event_type=&severity=][&extra=]`:
+/// adds `count` events in bursts of `burst` (default: all at once), `every_ms` apart; `extra`
+/// gives each a member outside MWS's model, `"simExtra": {"note": extra}`. The events of one burst
 /// share one `eventDate` second, and bursts less than a second apart share it too. Answers
 /// `{"added":N,"ids":[…]}` when done at once, else `{"scheduled":N,"bursts":n}` at once.
 async fn add(State(sim): State<Arc<Sim>>, req: Request) -> Response {
@@ -729,6 +739,7 @@ async fn add(State(sim): State<Arc<Sim>>, req: Request) -> Response {
             origin: text("origin"),
             event_type: text("event_type"),
             severity: text("severity"),
+            extra: text("extra"),
         };
         if let Some(severity) = &fixed.severity {
             if !SEVERITIES.contains(&severity.as_str()) {

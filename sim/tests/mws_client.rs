@@ -577,10 +577,7 @@ async fn the_poller_delivers_every_event_once_in_order_while_bursts_arrive_and_p
             // One request in six fails, in one of four ways, while events are being posted.
             let failing = poster.as_ref().is_some_and(|p| !p.is_finished()) && rng.below(6) == 0;
             let input = if !failing {
-                PollInput::Response {
-                    request,
-                    response: perform(addr, &http).await,
-                }
+                PollInput::response(request, &perform(addr, &http).await)
             } else {
                 failed += 1;
                 match rng.below(4) {
@@ -596,17 +593,17 @@ async fn the_poller_delivers_every_event_once_in_order_while_bursts_arrive_and_p
                             reason: "network changed".into(),
                         }
                     }
-                    2 => PollInput::Response {
+                    2 => PollInput::response(
                         request,
-                        response: HttpResponse::new(503, "<html>Service Unavailable</html>"),
-                    },
-                    _ => PollInput::Response {
+                        &HttpResponse::new(503, "<html>Service Unavailable</html>"),
+                    ),
+                    _ => PollInput::response(
                         request,
-                        response: HttpResponse::new(
+                        &HttpResponse::new(
                             500,
                             r#"{"messages":["A problem occurred while processing the request"]}"#,
                         ),
-                    },
+                    ),
                 }
             };
             poller.handle(input, now());
@@ -676,7 +673,7 @@ async fn drive_one(
     while let Some(action) = poller.poll_action() {
         if let PollAction::Fetch { request, http } = action {
             let response = perform(addr, &http).await;
-            poller.handle(PollInput::Response { request, response }, now());
+            poller.handle(PollInput::response(request, &response), now());
             while let Some(event) = poller.pop_event() {
                 delivered.push(event);
             }

@@ -79,6 +79,24 @@ async fn add_stores_one_burst_in_one_second_with_the_fields_asked() {
 }
 
 #[tokio::test]
+async fn add_with_extra_gives_each_event_a_member_outside_the_model() {
+    let (addr, _) = start(quiet()).await;
+    let r = control(addr, "/_sim/mws/add?count=2&origin=test-extra&extra=kept").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = list_origin(addr, "test-extra").await;
+    let events = r.json()["results"].as_array().unwrap().clone();
+    assert_eq!(events.len(), 2);
+    for e in &events {
+        assert_eq!(e["simExtra"], serde_json::json!({ "note": "kept" }));
+    }
+    // Still MWS's event to the SDK's Rust decoder, which reads the members it knows.
+    let list = infra_events::decode::mws::decode_mws_event_list(&r.body).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(list.results.len(), 2);
+    control(addr, "/_sim/mws/add?count=1&origin=test-plain").await;
+    assert!(results(addr, "test-plain").await[0].get("simExtra").is_none());
+}
+
+#[tokio::test]
 async fn add_in_bursts_spreads_them_over_time() {
     let (addr, _) = start(quiet()).await;
     let r = control(addr, "/_sim/mws/add?count=25&burst=10&every_ms=150&origin=test-b").await;

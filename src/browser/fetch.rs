@@ -1,7 +1,9 @@
 //! One HTTP request from the browser, through gloo-net's `fetch`, that an `AbortSignal` can cancel.
 //!
 //! General on purpose (MWS's REST client and the Events Hub login both use it): the caller gives
-//! the method, URL, headers and body, and gets the status, the body as text and `Location`.
+//! the method, URL, headers and body, and gets the status, the body as text and `Location`: as a
+//! Rust string ([`send`]), or as the browser's own string ([`send_js`]) for a caller that hands it
+//! to JavaScript (a decoder) without copying it into wasm memory.
 //!
 //! The caller's signal never reaches `fetch` itself. Each request gets a fresh `AbortController`
 //! that the caller's signal aborts (with no reason), because `fetch` rejects with the signal's
@@ -12,9 +14,10 @@
 use std::fmt;
 
 use gloo_net::http::{Method, RequestBuilder};
-use js_sys::Function;
+use js_sys::{Function, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -43,6 +46,17 @@ pub struct Reply {
     pub status: u16,
     /// The body as text.
     pub body: String,
+    /// The `Location` header, when the server sent it and CORS exposes it.
+    pub location: Option<String>,
+}
+
+/// What came back, the body left in JavaScript.
+#[derive(Debug, Clone)]
+pub struct JsReply {
+    /// `Response.status`.
+    pub status: u16,
+    /// The body, as `Response.text()` gave it.
+    pub body: JsString,
     /// The `Location` header, when the server sent it and CORS exposes it.
     pub location: Option<String>,
 }
@@ -93,6 +107,22 @@ pub async fn send(
     body: Option<&str>,
     signal: Option<&web_sys::AbortSignal>,
 ) -> Result<Reply, FetchFailure> {
+    let reply = send_js(method, url, headers, body, signal).await?;
+    Ok(Reply {
+        status: reply.status,
+        body: String::from(&reply.body),
+        location: reply.location,
+    })
+}
+
+/// [`send`], with the body kept as the browser's string.
+pub async fn send_js(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+    signal: Option<&web_sys::AbortSignal>,
+) -> Result<JsReply, FetchFailure> {
     if signal.is_some_and(|s| s.aborted()) {
         return Err(FetchFailure::Aborted);
     }
@@ -141,12 +171,39 @@ pub async fn send(
     let response = request.send().await.map_err(failure)?;
     let status = response.status();
     let location = response.headers().get("location");
-    let body = response.text().await.map_err(failure)?;
-    Ok(Reply {
+    // gloo-net's `text()` would copy the string into wasm memory.
+    let raw = web_sys::Response::from(response);
+    let thrown = |e: JsValue| {
+        if own_signal.aborted() {
+            FetchFailure::Aborted
+        } else {
+            FetchFailure::Network(thrown_words(&e))
+        }
+    };
+    let text = raw.text().map_err(thrown)?;
+    let body = JsFuture::from(text).await.map_err(thrown)?;
+    let body = body
+        .dyn_into::<JsString>()
+        .map_err(|_| FetchFailure::Network("the body was not read as text".to_owned()))?;
+    Ok(JsReply {
         status,
         body,
         location,
     })
+}
+
+/// The name and message of what the browser threw, as [`browser_words`] gives them.
+fn thrown_words(e: &JsValue) -> String {
+    let text = |key: &str| {
+        Reflect::get(e, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    format!("{}: {}", text("name"), text("message"))
+        .chars()
+        .take(200)
+        .collect()
 }
 
 /// The browser's message for a failed request: its name and message only (a `TypeError: Failed

@@ -3,37 +3,17 @@
 //! The session gets from the checked object only what it acts on: the id to deduplicate on, and
 //! whether the frame is a welcome or the answer to its ping.
 //!
-//! The decode exports are handed over once by the package entry (`installFrameDecoders`), as wasm
-//! cannot import the package's own JavaScript modules.
+//! The decode exports are handed over once by the package entry ([`super::decoders`]).
 
-use std::cell::RefCell;
-
-use js_sys::{Function, JsString, Reflect};
+#[cfg(any(feature = "events-hub", feature = "cloudevents"))]
+use js_sys::Reflect;
+use js_sys::{Function, JsString};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input};
+pub use super::decoders::install_frame_decoders;
+use super::decoders::{self, installed};
+use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource};
 use crate::session::{Decoded, Role, Source};
-
-thread_local! {
-    static DECODERS: RefCell<JsValue> = const { RefCell::new(JsValue::UNDEFINED) };
-}
-
-/// Called by the package entry with `{ "events-hub": decodeHubEvent, lxd: decodeLxdEvent,
-/// cloudevents: decodeCloudEvent }` (the sources it was built with). Subscriptions check their
-/// frames with these.
-#[wasm_bindgen(js_name = installFrameDecoders, skip_typescript)]
-pub fn install_frame_decoders(decoders: JsValue) {
-    DECODERS.with(|d| *d.borrow_mut() = decoders);
-}
-
-fn installed(source: DecodeSource) -> Option<Function> {
-    DECODERS.with(|d| {
-        Reflect::get(&d.borrow(), &source.as_str().into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-    })
-}
 
 /// What a source's frames mean to the session, read from the checked object.
 #[derive(Clone)]
@@ -68,7 +48,7 @@ impl JsFrames {
             Protocol::CloudEvents => DecodeSource::CloudEvents,
         };
         JsFrames {
-            decode: installed(source),
+            decode: installed(source.as_str()),
             protocol,
             source,
         }
@@ -87,9 +67,7 @@ impl JsFrames {
                 "no decoder installed for this source: import the package entry",
             ));
         };
-        let object = decode
-            .call1(&JsValue::UNDEFINED, text)
-            .map_err(|thrown| self.reported(&thrown))?;
+        let object = decoders::call(decode, self.source, text)?;
         let (key, role) = self.classify(&object);
         Ok(Decoded {
             event: object,
@@ -150,39 +128,7 @@ impl JsFrames {
     }
 
     fn error(&self, kind: DecodeErrorKind, reason: &str) -> DecodeError {
-        Input::new(self.source, "").error(kind, "", reason)
-    }
-
-    /// The DecodeError the decode export threw, as the session reports it.
-    fn reported(&self, thrown: &JsValue) -> DecodeError {
-        let field = |key: &str| Reflect::get(thrown, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let text = |key: &str| field(key).as_string().unwrap_or_default();
-        let number = |key: &str| {
-            field(key)
-                .as_f64()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .unwrap_or(0.0) as usize
-        };
-        let kind = match text("kind").as_str() {
-            "syntax" => DecodeErrorKind::Syntax,
-            "truncated" => DecodeErrorKind::Truncated,
-            "spec" => DecodeErrorKind::Spec,
-            "shape" => DecodeErrorKind::Shape,
-            // Not a DecodeError: a bug in the decoder, reported rather than thrown into the driver.
-            _ => {
-                let message = text("message");
-                return self.error(DecodeErrorKind::Shape, &format!("the decoder failed: {message}"));
-            }
-        };
-        DecodeError {
-            source: self.source,
-            kind,
-            reason: text("reason"),
-            path: text("path"),
-            line: number("line"),
-            column: number("column"),
-            input_head: text("inputHead"),
-        }
+        decoders::error(self.source, kind, reason)
     }
 }
 

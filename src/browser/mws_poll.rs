@@ -5,9 +5,14 @@
 //!
 //! Unlike a socket, MWS keeps its events: so when the application does not take them (an async
 //! iterator pulled slowly), the driver does not drop any. An answer that comes while the buffer
-//! holds `bufferCapacity` events is kept unread, with no timer running, until the application has
-//! pulled enough; the poller, which has not seen it, neither moves its watermark nor polls again.
+//! holds `bufferCapacity` events is checked, then kept from the poller, with no timer running,
+//! until the application has pulled enough; the poller, which has not seen it, neither moves its
+//! watermark nor polls again.
 //! The buffer therefore holds at most `bufferCapacity` events plus one page.
+//!
+//! Each answer is checked by the package's `decodeMwsEventList` on the browser's own string
+//! ([`super::mws_answer`]); the poller gets each event's id and date, the application MWS's own
+//! object.
 //!
 //! Ownership follows the WebSocket driver's rules: every closure given to the browser is owned
 //! here and removed when the subscription ends (no `Closure::forget`), a closure is never freed
@@ -26,11 +31,11 @@ use wasm_bindgen::prelude::*;
 use super::delivery::{Out, Outlet};
 use super::driver::to_js;
 use super::fetch::{self, AbortController, FetchFailure};
+use super::mws_answer::{self, Body, JsMwsEvent};
 use super::page::{drop_later, now, PageHooks, PageSignal};
-use crate::model::mws::MwsEvent;
 use crate::mws_client::{
-    HttpRequest, HttpResponse, MwsError, PollAction, PollCloseReason, PollInput, PollNotice, PollStats,
-    Poller, RequestId,
+    HttpRequest, MwsError, PollAction, PollCloseReason, PollInput, PollNotice, PollStats, Poller, RequestId,
+    READ_OK,
 };
 
 /// A failed MWS request, as the application sees it (in state events, and on the errors thrown).
@@ -157,13 +162,14 @@ pub struct MwsSubscriptionStats {
 }
 
 struct Shared {
-    poller: Poller,
+    poller: Poller<JsMwsEvent>,
     outlet: Outlet,
-    /// Events found and not yet handed out, oldest first: at most `capacity` plus one page.
-    buffer: VecDeque<MwsEvent>,
+    /// Events (MWS's objects) found and not yet handed out, oldest first: at most `capacity` plus
+    /// one page.
+    buffer: VecDeque<JsValue>,
     capacity: usize,
     /// An answer that came while the buffer was full, not yet given to the poller.
-    parked: Option<PollInput>,
+    parked: Option<PollInput<JsMwsEvent>>,
     stats: MwsSubscriptionStats,
     /// Requests out, each with the controller that cancels it.
     flights: Vec<(RequestId, AbortController)>,
@@ -183,7 +189,7 @@ impl PollDriver {
     /// Starts `poller` on a later microtask (callbacks registered right after creation see the
     /// first `connecting`). Polling pauses while `buffer_capacity` events (at least 1) wait for
     /// the application; `signal` is an optional `AbortSignal`.
-    pub fn start(poller: Poller, buffer_capacity: usize, signal: Option<JsValue>) -> PollDriver {
+    pub fn start(poller: Poller<JsMwsEvent>, buffer_capacity: usize, signal: Option<JsValue>) -> PollDriver {
         let shared = Rc::new(RefCell::new(Shared {
             poller,
             outlet: Outlet::new("eventType"),
@@ -307,7 +313,7 @@ impl PollDriver {
         self.finish(PollInput::Abort, true);
     }
 
-    fn finish(&self, input: PollInput, tell: bool) {
+    fn finish(&self, input: PollInput<JsMwsEvent>, tell: bool) {
         let mut outs = Vec::new();
         {
             let mut sh = self.0.borrow_mut();
@@ -359,7 +365,7 @@ impl Shared {
     fn take_found(&mut self) {
         while let Some(event) = self.poller.pop_event() {
             self.stats.received += 1;
-            self.buffer.push_back(event);
+            self.buffer.push_back(event.into_object());
         }
     }
 
@@ -398,18 +404,18 @@ fn state_event(notice: &PollNotice) -> Option<Out> {
 }
 
 /// Feeds one input, then runs the driver.
-fn feed(weak: &Weak<RefCell<Shared>>, input: PollInput) {
+fn feed(weak: &Weak<RefCell<Shared>>, input: PollInput<JsMwsEvent>) {
     let Some(rc) = weak.upgrade() else { return };
     {
         let mut sh = rc.borrow_mut();
         if sh.ended {
             return;
         }
-        if let PollInput::Response { request, .. } | PollInput::TransportError { request, .. } = &input {
+        if let PollInput::Answer { request, .. } | PollInput::TransportError { request, .. } = &input {
             let request = *request;
             sh.flights.retain(|(id, _)| *id != request);
         }
-        if matches!(input, PollInput::Response { .. }) && sh.full() {
+        if matches!(input, PollInput::Answer { .. }) && sh.full() {
             sh.parked = Some(input);
             sh.disarm();
             return;
@@ -440,7 +446,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                 while outs.len() < wanted {
                     let Some(event) = sh.buffer.pop_front() else { break };
                     sh.stats.delivered += 1;
-                    outs.push(Out::Event(to_js(&event)));
+                    outs.push(Out::Event(event));
                 }
                 // Room again: the parked answer goes to the poller now.
                 if sh.full() {
@@ -494,7 +500,7 @@ fn start_fetch(weak: &Weak<RefCell<Shared>>, request: RequestId, http: HttpReque
     wasm_bindgen_futures::spawn_local(async move {
         let headers = http.headers();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let answer = fetch::send(
+        let answer = fetch::send_js(
             http.method().as_str(),
             &http.url(),
             &headers,
@@ -503,9 +509,10 @@ fn start_fetch(weak: &Weak<RefCell<Shared>>, request: RequestId, http: HttpReque
         )
         .await;
         let input = match answer {
-            Ok(reply) => PollInput::Response {
+            Ok(reply) => PollInput::Answer {
                 request,
-                response: HttpResponse::new(reply.status, reply.body),
+                page: mws_answer::read(&reply, READ_OK, Body::EventList)
+                    .and_then(|list| mws_answer::page(&list)),
             },
             // Cancelled by the poller (a timeout) or by the end of the subscription.
             Err(FetchFailure::Aborted) => return,

@@ -11,6 +11,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+#[cfg(not(target_arch = "wasm32"))]
 use serde_json::value::RawValue;
 use tsify::Tsify;
 
@@ -22,10 +23,12 @@ pub mod cloudevents;
 pub mod events_hub;
 #[cfg(all(feature = "lxd", not(target_arch = "wasm32")))]
 pub mod lxd;
-#[cfg(feature = "mws")]
+#[cfg(all(feature = "mws", not(target_arch = "wasm32")))]
 pub mod mws;
+#[cfg(not(target_arch = "wasm32"))]
 mod strict;
 
+#[cfg(not(target_arch = "wasm32"))]
 use strict::Strict;
 
 /// Which decoder reported an error.
@@ -133,6 +136,7 @@ impl<'a> Input<'a> {
     /// The text is first read as JSON alone: a frame that is not JSON is a syntax (or truncated)
     /// error wherever the shape goes wrong before that point, as in the browser, where
     /// `JSON.parse` runs before the validator.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn parse<T: Deserialize<'a>>(&self) -> Result<T, DecodeError> {
         let mut de = serde_json::Deserializer::from_str(self.text);
         serde::de::IgnoredAny::deserialize(&mut de)
@@ -143,10 +147,12 @@ impl<'a> Input<'a> {
 
     /// Deserializes `part`, a value borrowed from this input (a [`RawValue`] field), as `T`.
     /// Paths in errors are prefixed with `path`; lines and columns count in the whole input.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn parse_part<T: Deserialize<'a>>(&self, part: &'a RawValue, path: &str) -> Result<T, DecodeError> {
         self.parse_slice(part.get(), path)
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn parse_slice<T: Deserialize<'a>>(&self, slice: &'a str, path: &str) -> Result<T, DecodeError> {
         let mut de = serde_json::Deserializer::from_str(slice);
         let Strict(value) = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -157,6 +163,7 @@ impl<'a> Input<'a> {
         Ok(value)
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn json_error(&self, slice: &str, prefix: &str, inner: &str, e: &serde_json::Error) -> DecodeError {
         use serde_json::error::Category;
         let kind = match e.classify() {
@@ -196,6 +203,7 @@ impl<'a> Input<'a> {
     }
 
     /// Converts a position inside `slice` (a sub-slice of the input) into one inside the input.
+    #[cfg(not(target_arch = "wasm32"))]
     fn absolute_position(&self, slice: &str, line: usize, column: usize) -> (usize, usize) {
         if line == 0 {
             return (0, 0);
@@ -216,6 +224,7 @@ impl<'a> Input<'a> {
 }
 
 /// serde_json appends " at line L column C" to its messages; the position has fields of its own.
+#[cfg(not(target_arch = "wasm32"))]
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
@@ -223,6 +232,7 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn join_path(prefix: &str, inner: &str) -> String {
     let inner = if inner == "." { "" } else { inner };
     match (prefix.is_empty(), inner.is_empty()) {
@@ -311,7 +321,7 @@ pub enum Verdict {
     Unknown,
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -3,6 +3,8 @@
 
 use super::{DecodeError, DecodeErrorKind, DecodeSource, Input};
 use crate::model::mws::{MwsErrorBody, MwsEvent, MwsEventList};
+// The poller checks dates too, in the browser as well, so the check lives with the client.
+pub use crate::mws_client::is_mws_date;
 
 /// Decodes one event (the body of `GET /rest/events/<id>`).
 pub fn decode_mws_event(text: &str) -> Result<MwsEvent, DecodeError> {
@@ -82,30 +84,4 @@ fn check_event(input: &Input<'_>, event: &MwsEvent, path: &str) -> Result<(), De
         ));
     }
     Ok(())
-}
-
-/// `yyyy-MM-dd HH:mm:ss UTC`, with plausible field ranges.
-pub fn is_mws_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 23 || s.get(19..) != Some(" UTC") {
-        return false;
-    }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(u32::MAX);
-    digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && b[10] == b' '
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19)
-        && (1..=12).contains(&num(5..7))
-        && (1..=31).contains(&num(8..10))
-        && num(11..13) < 24
-        && num(14..16) < 60
-        && num(17..19) < 61
 }

@@ -4,9 +4,6 @@
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "mws")]
-use crate::decode::{DecodeError, DecodeErrorKind, DecodeSource, Input};
-
 /// The methods every subscription class shares, over a driver with the same method names
 /// (`browser::driver::Driver`, `browser::mws_poll::PollDriver`): `on`, `onEvent`, `onState`,
 /// `stats`, `closed`, `close` and the async iterator's `next` and `return`. The arguments are the
@@ -91,60 +88,6 @@ macro_rules! subscription_class {
 #[cfg(feature = "mws")]
 pub mod mws_client;
 pub mod subscribe;
-
-#[cfg(feature = "mws")]
-/// The error thrown for a `DecodeError`: a real `Error` (with a stack) named `"DecodeError"`,
-/// carrying the fields of the `DecodeError` type.
-pub(crate) fn to_js_error(e: &DecodeError) -> JsValue {
-    let error = js_sys::Error::new(&e.to_string());
-    error.set_name("DecodeError");
-    let fields: [(&str, JsValue); 7] = [
-        ("source", e.source.as_str().into()),
-        ("kind", kind_name(e.kind).into()),
-        ("reason", e.reason.as_str().into()),
-        ("path", e.path.as_str().into()),
-        ("line", (e.line as f64).into()),
-        ("column", (e.column as f64).into()),
-        ("inputHead", e.input_head.as_str().into()),
-    ];
-    for (key, value) in fields {
-        let _ = Reflect::set(&error, &key.into(), &value);
-    }
-    error.into()
-}
-
-#[cfg(feature = "mws")]
-fn kind_name(kind: DecodeErrorKind) -> &'static str {
-    match kind {
-        DecodeErrorKind::Syntax => "syntax",
-        DecodeErrorKind::Truncated => "truncated",
-        DecodeErrorKind::Shape => "shape",
-        DecodeErrorKind::Spec => "spec",
-    }
-}
-
-#[cfg(feature = "mws")]
-/// `JSON.parse` of a text Rust has already accepted. serde_json is the stricter parser (it rejects
-/// lone surrogates, duplicate fields of a struct), so a failure here is not expected; it is still
-/// reported as a DecodeError rather than as a foreign exception.
-pub(crate) fn parse_accepted(source: DecodeSource, value: &JsValue, text: &str) -> Result<JsValue, JsValue> {
-    json_parse(value).map_err(|_| {
-        to_js_error(&Input::new(source, text).error(
-            DecodeErrorKind::Syntax,
-            "",
-            "JSON.parse rejected the frame",
-        ))
-    })
-}
-
-#[cfg(feature = "mws")]
-#[wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` on the caller's own string: js-sys's binding takes `&str`, which would copy
-    /// the text back out of wasm memory.
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-}
 
 /// Completes the class prototype once:
 /// - `[Symbol.asyncIterator]` is `Object.prototype.valueOf`, which returns its `this`: the

@@ -3,9 +3,10 @@
 //! like the WebSocket subscriptions (`on`, `onEvent`, `onState`, `for await`, `stats`, `close`,
 //! an `AbortSignal`).
 //!
-//! Requests are built and answers read by the sans-IO [`crate::mws_client`]; the browser only
-//! performs them ([`crate::browser::fetch`]). Results reach JavaScript as `JSON.parse` of MWS's
-//! own body once Rust has checked it, like the decode functions.
+//! Requests are built by the sans-IO [`crate::mws_client`]; the browser performs them
+//! ([`crate::browser::fetch`]) and the package's decode exports check the answers on the
+//! browser's own string ([`crate::browser::mws_answer`]). Results are what those return: MWS's own
+//! JSON object, members the model does not know included.
 //!
 //! Options are read field by field rather than through serde: a password given with the wrong type
 //! would otherwise be quoted in serde's error message.
@@ -19,14 +20,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::browser::delivery::iter_result;
-use crate::browser::fetch::{self, FetchFailure};
+use crate::browser::fetch::{self, FetchFailure, JsReply};
+use crate::browser::mws_answer::{self, Body};
 use crate::browser::mws_poll::{MwsErrorInfo, PollDriver};
-use crate::decode::DecodeSource;
 use crate::model::mws::MwsAssociatedObject;
 use crate::mws_client::{
-    BasicAuth, CreateError, Filter, HttpRequest, HttpResponse, ListQuery, MwsClient, MwsClientOptions,
-    MwsDate, MwsError, NewMwsEvent, Operand, Operator, PageCursor, PollOptions, Poller, QueryValue,
-    SortOrder, StartAt,
+    BasicAuth, CreateError, Filter, HttpRequest, ListQuery, MwsClient, MwsClientOptions, MwsDate, MwsError,
+    NewMwsEvent, Operand, Operator, PageCursor, PollOptions, Poller, QueryValue, SortOrder, StartAt,
+    CREATE_OK, READ_OK,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -577,13 +578,10 @@ fn read_new_event(value: &JsValue) -> Result<NewMwsEvent, JsValue> {
 // ---- performing requests ------------------------------------------------------------------------
 
 /// Performs `request`; an abort rejects with the signal's reason, as `fetch` does.
-async fn perform(
-    request: &HttpRequest,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<HttpResponse, JsValue> {
+async fn perform(request: &HttpRequest, signal: Option<&web_sys::AbortSignal>) -> Result<JsReply, JsValue> {
     let headers = request.headers();
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    match fetch::send(
+    match fetch::send_js(
         request.method().as_str(),
         &request.url(),
         &headers,
@@ -592,7 +590,7 @@ async fn perform(
     )
     .await
     {
-        Ok(reply) => Ok(HttpResponse::new(reply.status, reply.body)),
+        Ok(reply) => Ok(reply),
         Err(FetchFailure::Aborted) => Err(abort_reason(signal)),
         Err(FetchFailure::Network(reason)) => Err(from_mws_error(&MwsError::Transport(reason))),
     }
@@ -609,9 +607,28 @@ fn abort_reason(signal: Option<&web_sys::AbortSignal>) -> JsValue {
     }
 }
 
-/// The body as the JavaScript object, once Rust has read it as the expected type.
-fn parsed(body: &str) -> Result<JsValue, JsValue> {
-    super::parse_accepted(DecodeSource::Mws, &JsValue::from_str(body), body)
+/// Performs `request` and reads its answer: the checked object, or the `MwsError`.
+async fn answer(
+    request: &HttpRequest,
+    signal: Option<&web_sys::AbortSignal>,
+    ok: &[u16],
+    body: Body,
+) -> Result<JsValue, JsValue> {
+    let reply = perform(request, signal).await?;
+    mws_answer::read(&reply, ok, body).map_err(|e| from_mws_error(&e))
+}
+
+/// Without the package entry's decoders no answer could be read: refused at once, as the
+/// WebSocket subscriptions refuse.
+fn decoders_ready() -> Result<(), JsValue> {
+    if mws_answer::ready() {
+        Ok(())
+    } else {
+        Err(Error::new(
+            "infra-events: the MWS decoders are not installed; import the package entry (\"infra-events\"), not its wasm glue",
+        )
+        .into())
+    }
 }
 
 fn rejected(error: JsValue) -> Promise {
@@ -635,9 +652,9 @@ impl JsMwsClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "MwsClientOptions")] options: JsValue,
     ) -> Result<JsMwsClient, JsValue> {
-        Ok(JsMwsClient {
-            client: read_client(&options)?,
-        })
+        let client = read_client(&options)?;
+        decoders_ready()?;
+        Ok(JsMwsClient { client })
     }
 
     /// The base URL as used (requests append `/mws/rest/events`).
@@ -659,11 +676,7 @@ impl JsMwsClient {
             Err(e) => return rejected(e),
         };
         let signal = read_signal(&options);
-        future_to_promise(async move {
-            let response = perform(&request, signal.as_ref()).await?;
-            response.list().map_err(|e| from_mws_error(&e))?;
-            parsed(&response.body)
-        })
+        future_to_promise(async move { answer(&request, signal.as_ref(), READ_OK, Body::EventList).await })
     }
 
     /// One event by id; a missing one rejects with `kind: "notFound"`. (Declared in `MWS_CLIENT_TS`.)
@@ -677,11 +690,7 @@ impl JsMwsClient {
             None => return rejected(invalid("invalidQuery", "the event id must be a string")),
         };
         let signal = read_signal(&options);
-        future_to_promise(async move {
-            let response = perform(&request, signal.as_ref()).await?;
-            response.event().map_err(|e| from_mws_error(&e))?;
-            parsed(&response.body)
-        })
+        future_to_promise(async move { answer(&request, signal.as_ref(), READ_OK, Body::Event).await })
     }
 
     /// Creates an event after checking MWS's restrictions; nothing is sent when one is broken.
@@ -697,11 +706,7 @@ impl JsMwsClient {
             Err(e) => return rejected(e),
         };
         let signal = read_signal(&options);
-        future_to_promise(async move {
-            let response = perform(&request, signal.as_ref()).await?;
-            response.created().map_err(|e| from_mws_error(&e))?;
-            parsed(&response.body)
-        })
+        future_to_promise(async move { answer(&request, signal.as_ref(), CREATE_OK, Body::Event).await })
     }
 
     /// Every page of `query`, as an async iterator. (Declared in `MWS_CLIENT_TS`.)
@@ -750,15 +755,16 @@ impl MwsPages {
         }
         let (cursor, busy, signal) = (self.cursor.clone(), self.busy.clone(), self.signal.clone());
         future_to_promise(async move {
-            let answer = perform(&request, signal.as_ref()).await;
+            let page = answer(&request, signal.as_ref(), READ_OK, Body::EventList).await;
             *busy.borrow_mut() = false;
-            let response = answer?;
+            let page = page?;
+            let (total_count, result_count) = mws_answer::counts(&page).map_err(|e| from_mws_error(&e))?;
             let mut slot = cursor.borrow_mut();
             let Some(c) = slot.as_mut() else {
                 return Ok(iter_result(JsValue::UNDEFINED, true));
             };
-            c.on_response(&response).map_err(|e| from_mws_error(&e))?;
-            Ok(iter_result(parsed(&response.body)?, false))
+            c.advance(total_count, result_count);
+            Ok(iter_result(page, false))
         })
     }
 
@@ -831,6 +837,7 @@ pub fn subscribe_mws(
     let (poll_options, capacity) = read_poll_options(&options)?;
     let poller =
         Poller::new(client, filter, poll_options).map_err(|e| invalid("invalidQuery", e.to_string()))?;
+    decoders_ready()?;
     let signal = field(&options, "signal");
     let driver = PollDriver::start(poller, capacity, signal.is_object().then_some(signal));
     Ok(super::with_async_iterator(MwsSubscription { driver }.into()))

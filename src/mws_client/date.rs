@@ -233,3 +233,39 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
+
+/// `yyyy-MM-dd HH:mm:ss UTC`, with plausible field ranges.
+pub fn is_mws_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 23 || s.get(19..) != Some(" UTC") {
+        return false;
+    }
+    // `None` unless every byte of the range is a digit; no index can fall outside the text.
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let fields = (
+        num(0, 4),
+        num(5, 7),
+        num(8, 10),
+        num(11, 13),
+        num(14, 16),
+        num(17, 19),
+    );
+    let (Some(_), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = fields else {
+        return false;
+    };
+    at(4, b'-')
+        && at(7, b'-')
+        && at(10, b' ')
+        && at(13, b':')
+        && at(16, b':')
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour < 24
+        && minute < 60
+        && second < 61
+}

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::decode::mws::decode_mws_error;
 use crate::decode::{head, DecodeError};
 
@@ -18,16 +19,27 @@ pub struct ServerMessages {
 
 impl ServerMessages {
     /// Reads an error body: MWS's `{"messages":[…]}`, else keeps the body's head.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_body(body: &str) -> ServerMessages {
         match decode_mws_error(body) {
-            Ok(e) => ServerMessages {
-                messages: e.messages,
-                body_head: None,
-            },
-            Err(_) => ServerMessages {
-                messages: Vec::new(),
-                body_head: Some(head(body)),
-            },
+            Ok(e) => ServerMessages::read(e.messages),
+            Err(_) => ServerMessages::unreadable(body),
+        }
+    }
+
+    /// MWS's `messages`, read from its error JSON.
+    pub fn read(messages: Vec<String>) -> ServerMessages {
+        ServerMessages {
+            messages,
+            body_head: None,
+        }
+    }
+
+    /// A body that was not MWS's error JSON: its head is kept (`body` may be only its start).
+    pub fn unreadable(body: &str) -> ServerMessages {
+        ServerMessages {
+            messages: Vec::new(),
+            body_head: Some(head(body)),
         }
     }
 }
@@ -76,8 +88,14 @@ pub enum MwsError {
 
 impl MwsError {
     /// The error for a response with `status` and `body` that was not the success expected.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_status(status: u16, body: &str) -> MwsError {
-        let m = ServerMessages::from_body(body);
+        MwsError::with_messages(status, ServerMessages::from_body(body))
+    }
+
+    /// The error for a response with `status` that was not the success expected, with what its
+    /// body said (read by whoever has the body: the Rust decoder here, the browser's elsewhere).
+    pub fn with_messages(status: u16, m: ServerMessages) -> MwsError {
         match status {
             400 => MwsError::BadRequest(m),
             401 => MwsError::Unauthorized(m),

@@ -1,13 +1,17 @@
 //! HTTP requests and responses as plain values. The client builds an [`HttpRequest`]; the driver
-//! (fetch in the browser, anything in tests) performs it and hands back an [`HttpResponse`]; the
-//! client reads that into a typed result. Nothing here does I/O.
+//! performs it. Natively it hands back an [`HttpResponse`], which the Rust decoders read into a
+//! typed result. The browser driver keeps the body as the browser's own string, checks it with
+//! the package's JavaScript decoders, and uses only [`check_status`] from here, so the same
+//! statuses mean the same errors on both sides. Nothing here does I/O.
 
 use std::fmt;
 
 use base64::Engine as _;
 
-use super::error::MwsError;
+use super::error::{MwsError, ServerMessages};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::decode::mws::{decode_mws_event, decode_mws_event_list};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::model::mws::{MwsEvent, MwsEventList};
 
 /// The methods the events resource supports.
@@ -219,28 +223,48 @@ impl HttpResponse {
     }
 
     /// Reads the answer to a list request: 200 with `{totalCount, resultCount, results}`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn list(&self) -> Result<MwsEventList, MwsError> {
-        self.expect(&[200])?;
+        self.expect(READ_OK)?;
         Ok(decode_mws_event_list(&self.body)?)
     }
 
     /// Reads the answer to a get-one request: 200 with the event.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn event(&self) -> Result<MwsEvent, MwsError> {
-        self.expect(&[200])?;
+        self.expect(READ_OK)?;
         Ok(decode_mws_event(&self.body)?)
     }
 
     /// Reads the answer to a create: 201 (or 200) with the stored event, its `id` and `version`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn created(&self) -> Result<MwsEvent, MwsError> {
-        self.expect(&[201, 200])?;
+        self.expect(CREATE_OK)?;
         Ok(decode_mws_event(&self.body)?)
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     fn expect(&self, ok: &[u16]) -> Result<(), MwsError> {
-        if ok.contains(&self.status) {
-            Ok(())
-        } else {
-            Err(MwsError::from_status(self.status, &self.body))
-        }
+        check_status(self.status, ok, || ServerMessages::from_body(&self.body))
+    }
+}
+
+/// The statuses of an answer to a list or get-one request that carry what was asked.
+pub const READ_OK: &[u16] = &[200];
+
+/// The statuses of an answer to a create that carry the stored event.
+pub const CREATE_OK: &[u16] = &[201, 200];
+
+/// Whether `status` is one of `ok`; otherwise the error for it, with what `messages` reads from
+/// the body (called only then, so a success body is never read as an error).
+pub fn check_status(
+    status: u16,
+    ok: &[u16],
+    messages: impl FnOnce() -> ServerMessages,
+) -> Result<(), MwsError> {
+    if ok.contains(&status) {
+        Ok(())
+    } else {
+        Err(MwsError::with_messages(status, messages()))
     }
 }

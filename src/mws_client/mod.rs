@@ -2,9 +2,12 @@
 //! subscription on top of it.
 //!
 //! Plain Rust with no I/O, no clock and no randomness of its own (sans-IO): the client builds
-//! [`HttpRequest`] values and reads [`HttpResponse`] values into typed results; the browser driver
-//! performs the requests with `fetch`. Time and the jitter seed are inputs. So the whole client,
-//! the paging and the polling run in native tests against an in-memory server and the simulator.
+//! [`HttpRequest`] values; the driver performs them and reads the answers. Natively the answers
+//! are [`HttpResponse`] values read by the Rust decoders; the browser driver performs the requests
+//! with `fetch` and checks the bodies with the package's JavaScript decoders, so no body crosses
+//! into wasm, and feeds the poller the pages it read ([`EventPage`], over any [`PolledEvent`]).
+//! Time and the jitter seed are inputs. So the whole client, the paging and the polling run in
+//! native tests against an in-memory server and the simulator.
 //!
 //! - [`MwsClient`]: base URL and HTTP Basic credentials ([`BasicAuth`], never shown by `Debug`);
 //!   requests for list ([`ListQuery`]), get one and create ([`NewMwsEvent`], MWS's restrictions
@@ -39,13 +42,15 @@ pub mod poll;
 mod query;
 
 pub use client::{ConfigError, CreateError, MwsClient, MwsClientOptions, NewMwsEvent};
-pub use date::{DateError, MwsDate};
+pub use date::{is_mws_date, DateError, MwsDate};
 pub use encode::percent_encode;
 pub use error::{MwsError, ServerMessages};
-pub use http::{BasicAuth, CredentialsError, HttpMethod, HttpRequest, HttpResponse};
+pub use http::{
+    check_status, BasicAuth, CredentialsError, HttpMethod, HttpRequest, HttpResponse, CREATE_OK, READ_OK,
+};
 pub use pages::{PageCursor, PagePlan};
 pub use poll::{
-    Millis, PollAction, PollCheckpoint, PollCloseReason, PollConfigError, PollInput, PollNotice, PollOptions,
-    PollState, PollStats, Poller, RequestId, StartAt,
+    EventPage, Millis, PollAction, PollCheckpoint, PollCloseReason, PollConfigError, PollInput, PollNotice,
+    PollOptions, PollState, PollStats, PolledEvent, Poller, RequestId, StartAt,
 };
 pub use query::{Filter, ListQuery, Operand, Operator, QueryError, QueryValue, SortOrder, EVENTS_PATH};

@@ -2,9 +2,13 @@
 //! `offset >= totalCount`.
 
 use super::client::MwsClient;
+#[cfg(not(target_arch = "wasm32"))]
 use super::error::MwsError;
-use super::http::{HttpRequest, HttpResponse};
+use super::http::HttpRequest;
+#[cfg(not(target_arch = "wasm32"))]
+use super::http::HttpResponse;
 use super::query::{ListQuery, QueryError};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::model::mws::MwsEventList;
 
 /// The offsets of a paged read, without any request: start at the query's `offset`, then move by
@@ -95,10 +99,17 @@ impl PageCursor {
 
     /// Reads the answer to the last request and moves to the next page. On an error the cursor
     /// stays where it was, so the same page can be asked again.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn on_response(&mut self, response: &HttpResponse) -> Result<MwsEventList, MwsError> {
         let page = response.list()?;
-        self.plan.advance(page.total_count, page.result_count);
+        self.advance(page.total_count, page.result_count);
         Ok(page)
+    }
+
+    /// Moves to the next page after the counts of a page the driver read itself. Not called for
+    /// a failed request, so the same page can be asked again.
+    pub fn advance(&mut self, total_count: u64, result_count: u64) {
+        self.plan.advance(total_count, result_count);
     }
 
     /// The plan: offset, `totalCount`, done.

@@ -65,11 +65,12 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
 use super::client::MwsClient;
-use super::date::MwsDate;
+use super::date::{is_mws_date, MwsDate};
 use super::error::MwsError;
-use super::http::{HttpRequest, HttpResponse};
+use super::http::HttpRequest;
+#[cfg(not(target_arch = "wasm32"))]
+use super::http::HttpResponse;
 use super::query::{Filter, ListQuery, Operand, Operator, QueryError, QueryValue, SortOrder};
-use crate::decode::mws::is_mws_date;
 use crate::model::mws::{MwsEvent, MwsEventList};
 use crate::session::{Clock, SplitMix64};
 
@@ -174,22 +175,65 @@ impl fmt::Display for PollConfigError {
 
 impl std::error::Error for PollConfigError {}
 
+/// What the poller needs of an event: its identity and its date. The driver decides what an event
+/// is: natively the Rust model, in the browser MWS's own JavaScript object, which is handed to the
+/// application as it is.
+pub trait PolledEvent: Clone + fmt::Debug {
+    /// MWS's `id`.
+    fn id(&self) -> &str;
+    /// MWS's `eventDate`, `yyyy-MM-dd HH:mm:ss UTC`.
+    fn event_date(&self) -> &str;
+}
+
+impl PolledEvent for MwsEvent {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn event_date(&self) -> &str {
+        &self.event_date
+    }
+}
+
+/// A page of a list answer, already checked by the driver (the body of `GET /rest/events`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventPage<E> {
+    /// `totalCount`: how many events match in all.
+    pub total_count: u64,
+    /// `resultCount`: how many are on this page.
+    pub result_count: u64,
+    /// `results`, in the server's order.
+    pub events: Vec<E>,
+}
+
+impl From<MwsEventList> for EventPage<MwsEvent> {
+    fn from(list: MwsEventList) -> Self {
+        EventPage {
+            total_count: list.total_count,
+            result_count: list.result_count,
+            events: list.results,
+        }
+    }
+}
+
 /// Names one request, so a late answer to a request the poller gave up on is not taken for the
 /// current one's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u32);
 
 /// Something that happened, fed to [`Poller::handle`] with the current time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PollInput {
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollInput<E = MwsEvent> {
     /// Begin polling. Inputs other than `Close` and `Abort` before it are ignored.
     Start,
-    /// The answer to a [`PollAction::Fetch`].
-    Response {
+    /// The answer to a [`PollAction::Fetch`], as the driver read it: the page, or the error its
+    /// status ([`check_status`](super::check_status) with [`READ_OK`](super::READ_OK)) or its
+    /// body made.
+    Answer {
         /// The request answered.
         request: RequestId,
-        /// Status and body.
-        response: HttpResponse,
+        /// The checked page, or why there is none.
+        page: Result<EventPage<E>, MwsError>,
     },
     /// A [`PollAction::Fetch`] got no answer (fetch rejected: network, CORS, abort).
     TransportError {
@@ -207,6 +251,17 @@ pub enum PollInput {
     Close,
     /// The application's `AbortSignal` fired. Final.
     Abort,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl PollInput<MwsEvent> {
+    /// The answer `response` to `request`, read with the Rust decoders.
+    pub fn response(request: RequestId, response: &HttpResponse) -> PollInput<MwsEvent> {
+        PollInput::Answer {
+            request,
+            page: response.list().map(EventPage::from),
+        }
+    }
 }
 
 /// Something the driver must do, taken with [`Poller::poll_action`] until `None`, in order.
@@ -352,7 +407,7 @@ struct InFlight {
 /// }
 /// ```
 #[derive(Debug, Clone)]
-pub struct Poller {
+pub struct Poller<E: PolledEvent = MwsEvent> {
     client: MwsClient,
     /// The application's filter, without its `eventDate` `$gte` (kept in `lower_bound`).
     filter: Filter,
@@ -378,16 +433,20 @@ pub struct Poller {
     live: bool,
     stats: PollStats,
     last_error: Option<MwsError>,
-    events: VecDeque<MwsEvent>,
+    events: VecDeque<E>,
     actions: VecDeque<PollAction>,
 }
 
-impl Poller {
+impl<E: PolledEvent> Poller<E> {
     /// A subscription to the events that match `filter`.
     ///
     /// The filter may bound `eventDate` itself; a `$gte` on it must be an [`MwsDate`] (or a
     /// string in MWS's form), as the poller merges it with its watermark.
-    pub fn new(client: MwsClient, filter: Filter, options: PollOptions) -> Result<Poller, PollConfigError> {
+    pub fn new(
+        client: MwsClient,
+        filter: Filter,
+        options: PollOptions,
+    ) -> Result<Poller<E>, PollConfigError> {
         if options.page_size == 0 {
             return Err(PollConfigError::ZeroPageSize);
         }
@@ -443,7 +502,7 @@ impl Poller {
     }
 
     /// Takes in what happened at `now`, then does what is due.
-    pub fn handle(&mut self, input: PollInput, now: Millis) {
+    pub fn handle(&mut self, input: PollInput<E>, now: Millis) {
         let clock = self.clock.get_or_insert(Clock::new(now));
         clock.advance(now);
         if self.state == PollState::Closed {
@@ -457,9 +516,9 @@ impl Poller {
                 }
             }
             _ if self.state == PollState::Idle && !matches!(input, PollInput::Close | PollInput::Abort) => {}
-            PollInput::Response { request, response } => {
+            PollInput::Answer { request, page } => {
                 if let Some(flight) = self.take_flight(request) {
-                    self.on_response(flight, &response);
+                    self.on_answer(flight, page);
                 }
             }
             PollInput::TransportError { request, reason } => {
@@ -485,7 +544,7 @@ impl Poller {
     }
 
     /// The next event to deliver, in order; `None` when there is none.
-    pub fn pop_event(&mut self) -> Option<MwsEvent> {
+    pub fn pop_event(&mut self) -> Option<E> {
         self.events.pop_front()
     }
 
@@ -633,14 +692,14 @@ impl Poller {
             .max(1)
     }
 
-    fn on_response(&mut self, flight: InFlight, response: &HttpResponse) {
-        let page = match response.list() {
+    fn on_answer(&mut self, flight: InFlight, page: Result<EventPage<E>, MwsError>) {
+        let page = match page {
             Ok(page) => page,
             Err(e) => return self.fail(e),
         };
         self.stats.pages += 1;
         self.wake_at = Some(self.mono());
-        let newest = page.results.first().map(|e| e.event_date.clone());
+        let newest = page.events.first().map(|e| e.event_date().to_owned());
         match flight.ask {
             Ask::Start => {
                 self.needs_probe = false;
@@ -659,10 +718,10 @@ impl Poller {
         }
     }
 
-    fn on_page(&mut self, page: MwsEventList) {
+    fn on_page(&mut self, page: EventPage<E>) {
         let cycle = self.cycle.as_mut().expect("a page answers a poll in progress");
-        if let (Some(first), Some((date, id))) = (page.results.first(), &cycle.last_key) {
-            let shifted = (first.event_date.as_str(), first.id.as_str()) <= (date.as_str(), id.as_str());
+        if let (Some(first), Some((date, id))) = (page.events.first(), &cycle.last_key) {
+            let shifted = (first.event_date(), first.id()) <= (date.as_str(), id.as_str());
             if shifted && cycle.rewinds < MAX_REWINDS_PER_POLL {
                 // Something was inserted before the offset: reread the floor's second from its
                 // start rather than deliver this page ahead of the inserted event.
@@ -673,44 +732,38 @@ impl Poller {
                 return;
             }
         }
-        let result_count = page.results.len() as u64;
+        let result_count = page.events.len() as u64;
         let end = cycle.skip + result_count;
         let complete = result_count == 0 || end >= page.total_count;
-        if let Some(last) = page.results.last() {
-            if cycle.floor.as_deref() == Some(last.event_date.as_str()) {
+        if let Some(last) = page.events.last() {
+            if cycle.floor.as_deref() == Some(last.event_date()) {
                 cycle.skip = end;
             } else {
                 cycle.skip = page
-                    .results
+                    .events
                     .iter()
-                    .filter(|e| e.event_date == last.event_date)
+                    .filter(|e| e.event_date() == last.event_date())
                     .count() as u64;
-                cycle.floor = Some(last.event_date.clone());
+                cycle.floor = Some(last.event_date().to_owned());
             }
-            cycle.last_key = Some((last.event_date.clone(), last.id.clone()));
+            cycle.last_key = Some((last.event_date().to_owned(), last.id().to_owned()));
         }
         let min_date = cycle.min_date.clone();
-        for event in page.results {
-            if min_date
-                .as_deref()
-                .is_some_and(|min| event.event_date.as_str() < min)
-            {
+        for event in page.events {
+            if min_date.as_deref().is_some_and(|min| event.event_date() < min) {
                 self.stats.out_of_range += 1;
                 continue;
             }
             let cycle = self.cycle.as_mut().expect("in progress");
-            if cycle
-                .max_date
-                .as_deref()
-                .is_none_or(|m| event.event_date.as_str() > m)
-            {
-                cycle.max_date = Some(event.event_date.clone());
+            if cycle.max_date.as_deref().is_none_or(|m| event.event_date() > m) {
+                cycle.max_date = Some(event.event_date().to_owned());
             }
-            if self.seen.contains_key(&event.id) {
+            if self.seen.contains_key(event.id()) {
                 self.stats.duplicates += 1;
                 continue;
             }
-            self.seen.insert(event.id.clone(), event.event_date.clone());
+            self.seen
+                .insert(event.id().to_owned(), event.event_date().to_owned());
             if self.baseline {
                 self.stats.skipped_at_start += 1;
             } else {

@@ -18,7 +18,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 use infra_events::js::mws_client::{subscribe_mws, JsMwsClient};
 
-use crate::page::{call, fetch, get, http_base, resolve, sleep, text, Recorder};
+use crate::page::{call, fetch, get, http_base, install_decoders, resolve, sleep, text, Recorder};
 
 const PASSWORD: &str = "admin";
 
@@ -217,6 +217,7 @@ fn expected(keep: impl Fn(&Known) -> bool) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn mws_every_query_operator_and_combination_matches_the_sims_filtering() {
+    install_decoders().await;
     let tag = unique("query");
     let client = client();
     create_known(&client, &tag).await;
@@ -323,6 +324,7 @@ async fn mws_every_query_operator_and_combination_matches_the_sims_filtering() {
 
 #[wasm_bindgen_test]
 async fn mws_pages_walk_more_than_a_thousand_events() {
+    install_decoders().await;
     let tag = unique("pages");
     let added = sim_mws(&format!("add?count=1234&origin={tag}")).await;
     let want: Vec<String> = Array::from(&get(&added, "ids"))
@@ -370,6 +372,7 @@ async fn mws_pages_walk_more_than_a_thousand_events() {
 
 #[wasm_bindgen_test]
 async fn mws_create_refuses_each_restriction_before_sending_and_a_valid_one_is_stored() {
+    install_decoders().await;
     let tag = unique("create");
     let client = client();
     let violations = [
@@ -426,6 +429,7 @@ async fn mws_create_refuses_each_restriction_before_sending_and_a_valid_one_is_s
 
 #[wasm_bindgen_test]
 async fn mws_wrong_password_is_a_typed_401_that_never_shows_the_password() {
+    install_decoders().await;
     let secret = "wrong-Secret-7731";
     let client = client_with(secret);
     let error = list(&client, &JsValue::UNDEFINED).await.expect_err("401");
@@ -480,6 +484,7 @@ async fn mws_wrong_password_is_a_typed_401_that_never_shows_the_password() {
 
 #[wasm_bindgen_test]
 async fn mws_errors_are_typed_by_status_with_the_servers_messages() {
+    install_decoders().await;
     let tag = unique("status");
     let client = client();
     let query = js(&tag, "return { filter: { origin: tag } }");
@@ -536,6 +541,7 @@ async fn mws_errors_are_typed_by_status_with_the_servers_messages() {
 
 #[wasm_bindgen_test]
 async fn mws_abort_signal_cancels_calls_pages_and_the_subscription() {
+    install_decoders().await;
     let tag = unique("abort");
     let client = client();
     let controller = js("", "return new AbortController()");
@@ -641,6 +647,7 @@ async fn all_ids(tag: &str) -> Vec<String> {
 
 #[wasm_bindgen_test]
 async fn mws_poll_delivers_5000_events_added_in_bursts_exactly_once_in_order_while_polls_fail() {
+    install_decoders().await;
     let tag = unique("poll");
     let sub = subscribe_mws(poll_options(&tag, "pageSize: 100")).unwrap();
     let events = Recorder::new();
@@ -722,6 +729,7 @@ async fn mws_poll_delivers_5000_events_added_in_bursts_exactly_once_in_order_whi
 
 #[wasm_bindgen_test]
 async fn mws_subscription_iterator_pauses_on_a_full_buffer_and_on_filters() {
+    install_decoders().await;
     let tag = unique("iter");
     // Nothing pulls: polling stops once 5 events wait (plus the page that filled the buffer),
     // and resumes as the iterator pulls. Nothing is dropped.
@@ -807,6 +815,7 @@ async fn mws_subscription_iterator_pauses_on_a_full_buffer_and_on_filters() {
 
 #[wasm_bindgen_test]
 async fn mws_requests_in_flight_are_aborted_and_timed_out() {
+    install_decoders().await;
     let tag = unique("inflight");
     let client = client();
     // An abort while the answer is awaited, with a reason that is not an Error.
@@ -899,6 +908,7 @@ async fn fetch_send_reports_status_body_location_and_refuses_bad_headers() {
 
 #[wasm_bindgen_test]
 async fn mws_lookback_catches_a_back_dated_event_that_a_plain_watermark_misses() {
+    install_decoders().await;
     let tag = unique("lookback");
     let added = sim_mws(&format!("add?count=3&origin={tag}")).await;
     let with_lookback = subscribe_mws(poll_options(&tag, "lookbackSecs: 30")).unwrap();
@@ -933,4 +943,51 @@ async fn mws_lookback_catches_a_back_dated_event_that_a_plain_watermark_misses()
     );
     call(&with_lookback, "close", &[]);
     call(&plain, "close", &[]);
+}
+
+#[wasm_bindgen_test]
+async fn mws_members_outside_the_model_reach_the_application_from_every_call() {
+    install_decoders().await;
+    let tag = unique("extra");
+    let sub = subscribe_mws(poll_options(&tag, "")).unwrap();
+    let delivered = Recorder::new();
+    call(&sub, "onEvent", &[delivered.function()]);
+    // `simExtra` is no member of MWS's model: the decoders check the rest and keep it.
+    let added = sim_mws(&format!("add?count=3&origin={tag}&extra={tag}")).await;
+    let ids: Vec<String> = Array::from(&get(&added, "ids"))
+        .iter()
+        .map(|i| i.as_string().unwrap())
+        .collect();
+    let kept = |event: &JsValue, what: &str| {
+        assert_eq!(text(event, "simExtra.note"), tag, "{what}: {}", stringify(event));
+    };
+
+    let client = client();
+    let page = list(&client, &js(&tag, "return { filter: { origin: tag } }"))
+        .await
+        .unwrap();
+    assert_eq!(ids_of(&page), ids);
+    for event in Array::from(&get(&page, "results")).iter() {
+        kept(&event, "list()");
+    }
+    let one = resolve(call(&client, "get", &[ids[0].clone().into()]))
+        .await
+        .unwrap();
+    kept(&one, "get()");
+    let pages = call(
+        &client,
+        "pages",
+        &[js(&tag, "return { filter: { origin: tag }, max: 2 }")],
+    );
+    let step = resolve(call(&pages, "next", &[])).await.unwrap();
+    for event in Array::from(&get(&step, "value.results")).iter() {
+        kept(&event, "pages()");
+    }
+
+    delivered.wait_for(10_000, "3 events", |r| r.len() == 3).await;
+    assert_eq!(delivered.field("id"), ids);
+    for event in delivered.all() {
+        kept(&event, "subscribeMws");
+    }
+    call(&sub, "close", &[]);
 }

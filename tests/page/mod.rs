@@ -55,8 +55,11 @@ pub async fn install_decoders() {
         ("events-hub", get(&module, "decodeHubEvent")),
         ("lxd", get(&module, "decodeLxdEvent")),
         ("cloudevents", get(&module, "decodeCloudEvent")),
+        ("mws", get(&module, "decodeMwsEventList")),
+        ("mws-event", get(&module, "decodeMwsEvent")),
+        ("mws-error", get(&module, "decodeMwsError")),
     ]);
-    infra_events::browser::frames::install_frame_decoders(decoders);
+    infra_events::browser::decoders::install_frame_decoders(decoders);
     DECODERS_INSTALLED.with(|d| d.set(true));
 }
 
