@@ -6,9 +6,7 @@
 // `name: value` line per figure (Chromium's unsuffixed, as before; Node's ending in `_node`), the
 // median round of each. Also prints the package sizes and the size of the package's validators.
 //
-// Chromium also measures the benchmark-only strategies of the crate (serde-wasm-bindgen and the
-// copy/scan probes) while the crate still has its `strategy-serde-wasm-bindgen` feature; they are
-// to be removed from the crate, and then they are left out here by themselves.
+// (The in-wasm decoding strategies and their probes left the crate with the serde decoders.)
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -21,7 +19,6 @@ const ROUNDS = 7;
 const work = `${root}/target/bench`;
 const www = `${work}/www`;
 const ajvBundle = `${work}/ajv/dist/index.js`;
-const LEGACY_FEATURE = "strategy-serde-wasm-bindgen";
 
 if (!existsSync(ajvBundle)) {
   console.error("bench: target/bench/ajv is missing: run `node bench/ajv/build.mjs` first (`npm run bench` does)");
@@ -35,14 +32,6 @@ async function build(out, features) {
 
 console.log("bench: building the comparison variants");
 if (!(await build("target/bench/pkg-one-source", "events-hub"))) throw new Error("build of the one-source package failed");
-let legacy = new RegExp(`^${LEGACY_FEATURE}\\s*=`, "m").test(readFileSync(`${root}/Cargo.toml`, "utf8"));
-if (!legacy) {
-  console.log(`bench: the crate has no ${LEGACY_FEATURE} feature: its strategy and the probes are not measured`);
-} else if (!(await build("target/bench/pkg-serde-wasm-bindgen", `events-hub,lxd,cloudevents,mws,${LEGACY_FEATURE}`))) {
-  // Going away anyway: its failing must not cost the figures that matter.
-  console.log(`bench: the ${LEGACY_FEATURE} build failed: its strategy and the probes are not measured`);
-  legacy = false;
-}
 const { code: simCode } = await run("cargo", ["build", "--locked", "-q", "-p", "sim"]);
 if (simCode !== 0) throw new Error("sim build failed");
 
@@ -105,16 +94,7 @@ cpSync(`${root}/bench/rounds.js`, `${www}/rounds.js`);
 cpSync(ajvBundle, `${www}/ajv/index.js`);
 cpSync(`${root}/bench/cloudevents-page.js`, `${www}/ce/decode.js`);
 cpSync(`${root}/node_modules/cloudevents/bundles/cloudevents.js`, `${www}/ce/cloudevents.js`);
-if (legacy) cpSync(`${work}/pkg-serde-wasm-bindgen`, `${www}/alt`, { recursive: true });
 writeFileSync(`${www}/frames.json`, JSON.stringify(mix.frames));
-const legacyCandidates = legacy
-  ? {
-    serde_wasm_bindgen: { path: "/alt/index.js", suffix: "ViaSerde", optional: true },
-    scan_probe_bound: { path: "/alt/index.js", suffix: "ScanProbe", optional: true },
-    copy_only_probe: { path: "/alt/index.js", alias: "copyProbe", optional: true },
-    encode_into_scan_probe: { path: "/alt/index.js", alias: "encodeIntoScanProbe", optional: true },
-  }
-  : {};
 writeFileSync(
   `${www}/candidates.json`,
   JSON.stringify({
@@ -122,7 +102,7 @@ writeFileSync(
     groups: [
       {
         name: "mix",
-        candidates: { json_parse: null, sdk: { path: "/pkg/index.js" }, ajv: { path: "/ajv/index.js" }, ...legacyCandidates },
+        candidates: { json_parse: null, sdk: { path: "/pkg/index.js" }, ajv: { path: "/ajv/index.js" } },
       },
       {
         name: "cloudevents",
