@@ -341,8 +341,17 @@ class Emitter {
         if (check) later.push(`if (${local} !== undefined) { ${check} }`);
         return;
       }
-      const check = this.check(prop, local, seg, `${label}_${key}`, false);
-      const format = this.formatCheck(prop, local, seg);
+      // A list's `contains` is a rule of the object holding it: judged after every member's shape.
+      const resolved = this.resolve(prop);
+      const contains = resolved && typeof resolved === "object" && resolved.contains ? resolved : null;
+      const shapeOnly = contains ? Object.fromEntries(Object.entries(contains).filter(([k]) => k !== "contains")) : prop;
+      const check = this.check(shapeOnly, local, seg, `${label}_${key}`, false);
+      let format = this.formatCheck(prop, local, seg);
+      if (contains) {
+        const c = this.resolve(contains.contains);
+        const reason = contains["x-reason"] ?? `must contain ${JSON.stringify(c.const)}`;
+        format += ` if (!${local}.includes(${JSON.stringify(c.const)})) return fail("spec", ${JSON.stringify(reason)}, ${seg});`;
+      }
       if (check === "" && !missing && format === "") return;
       lines.push(`const ${local} = v[${seg}];`);
       if (missing) {
@@ -497,7 +506,9 @@ class Emitter {
       if (fallback && s["x-closed-tag"]) {
         // Only the listed tags may appear; the unknown member keeps what they carry that is new.
         const expected = known.map((m) => this.memberTags(m, tag)).flat().join(", ");
-        lines.push(`  default: if (typeof v[${JSON.stringify(tag)}] !== "string") return invalidType(v[${JSON.stringify(tag)}], "a string", ${JSON.stringify(tag)}); return fail("spec", "expected ${tag} ${expected}, got " + JSON.stringify(v[${JSON.stringify(tag)}]), ${JSON.stringify(tag)});`);
+        // The envelope's shape is judged before the tag's value, as the decoder reads it first.
+        this.usedRuntime.add("failure");
+        lines.push(`  default: r = ${fallback}(v); if (r !== 0 && failure.kind === "shape") return r; return fail("spec", "expected ${tag} ${expected}, got " + JSON.stringify(v[${JSON.stringify(tag)}]), ${JSON.stringify(tag)});`);
       } else if (fallback) lines.push(`  default: r = ${fallback}(v); if (r === 0) v.unknown = true; return r;`);
       else lines.push(`  default: return noMatch("unknown variant " + JSON.stringify(${read}) + " of ${label}");`);
       this.usedRuntime.add("noMatch");
