@@ -44,10 +44,16 @@ rmSync(`${wasm}.opt`);
 // (js/generated/), for the sources this build has, compiled next to the wasm glue whose
 // declarations they import their types from.
 const SOURCES = {
-  "events-hub": { module: "events_hub", schemas: ["HubEvent"] },
-  lxd: { module: "lxd", schemas: ["LxdEvent"] },
-  cloudevents: { module: "cloudevents", schemas: ["CloudEvent", "CloudEventBatch"], rules: ["cloudevents_rules"] },
-  mws: { module: "mws", schemas: ["MwsEvent", "MwsEventList", "MwsErrorBody"] },
+  "events-hub": { module: "events_hub", schemas: ["HubEvent"], engine: { "events-hub": "decodeHubEvent" } },
+  lxd: { module: "lxd", schemas: ["LxdEvent"], engine: { lxd: "decodeLxdEvent" } },
+  cloudevents: {
+    module: "cloudevents", schemas: ["CloudEvent", "CloudEventBatch"], rules: ["cloudevents_rules"],
+    engine: { cloudevents: "decodeCloudEvent" },
+  },
+  mws: {
+    module: "mws", schemas: ["MwsEvent", "MwsEventList", "MwsErrorBody"],
+    engine: { mws: "decodeMwsEventList", "mws-event": "decodeMwsEvent", "mws-error": "decodeMwsError" },
+  },
 };
 const built = (options.features ?? Object.keys(SOURCES).join(",")).split(",").filter((f) => f in SOURCES);
 const stage = `${root}/target/js-build/${options.out.replace(/[^A-Za-z0-9_-]/g, "_")}`;
@@ -56,17 +62,24 @@ mkdirSync(`${stage}/generated`, { recursive: true });
 for (const file of ["runtime.ts", "decode.ts", "json_syntax.ts"]) copyFileSync(`${root}/js/${file}`, `${stage}/${file}`);
 copyFileSync(`${pkg}/infra_events.d.ts`, `${stage}/infra_events.d.ts`);
 const entry = ['export { isDecodeError } from "./decode.js";'];
+// engine.js: the decode exports the wasm engine checks frames and answers with, by the key it asks
+// for; the package entries hand it over (`installFrameDecoders`).
+const engineImports = [];
+const engineKeys = [];
 for (const feature of built) {
-  const { module, schemas, rules = [] } = SOURCES[feature];
+  const { module, schemas, rules = [], engine } = SOURCES[feature];
   for (const file of [module, ...rules]) copyFileSync(`${root}/js/${file}.ts`, `${stage}/${file}.ts`);
   for (const name of schemas) copyFileSync(`${root}/js/generated/${name}.ts`, `${stage}/generated/${name}.ts`);
   entry.push(`export * from "./${module}.js";`);
+  engineImports.push(`import { ${Object.values(engine).join(", ")} } from "./${module}.js";`);
+  engineKeys.push(...Object.entries(engine).map(([key, fn]) => `  ${JSON.stringify(key)}: ${fn},`));
 }
 writeFileSync(`${stage}/decoders.ts`, entry.join("\n") + "\n");
+writeFileSync(`${stage}/engine.ts`, `${engineImports.join("\n")}\n\nexport const frameDecoders = {\n${engineKeys.join("\n")}\n};\n`);
 await step("decoders (tsc)", `${root}/node_modules/.bin/tsc`, [
   "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler",
   "--lib", "es2022,esnext.disposable,dom", "--skipLibCheck", "--declaration", "--removeComments",
-  "--rootDir", stage, "--outDir", pkg, `${stage}/decoders.ts`,
+  "--rootDir", stage, "--outDir", pkg, `${stage}/decoders.ts`, `${stage}/engine.ts`,
 ]);
 // The schemas the validators come from, for other languages and servers.
 mkdirSync(`${pkg}/schema`, { recursive: true });

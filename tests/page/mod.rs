@@ -42,24 +42,16 @@ thread_local! {
 }
 
 /// Hands the package's decode exports to the wasm under test, as the package entry does: the
-/// built package's `decoders.js`, served by the simulator.
+/// built package's `engine.js`, served by the simulator.
 pub async fn install_decoders() {
     if DECODERS_INSTALLED.with(|d| d.get()) {
         return;
     }
-    let url = format!("{}/pkg/decoders.js", http_base());
+    let url = format!("{}/pkg/engine.js", http_base());
     let module = JsFuture::from(import_module(&url))
         .await
         .unwrap_or_else(|e| panic!("importing {url}: {e:?} (build the package first)"));
-    let decoders = obj(&[
-        ("events-hub", get(&module, "decodeHubEvent")),
-        ("lxd", get(&module, "decodeLxdEvent")),
-        ("cloudevents", get(&module, "decodeCloudEvent")),
-        ("mws", get(&module, "decodeMwsEventList")),
-        ("mws-event", get(&module, "decodeMwsEvent")),
-        ("mws-error", get(&module, "decodeMwsError")),
-    ]);
-    infra_events::browser::decoders::install_frame_decoders(decoders);
+    infra_events::browser::decoders::install_frame_decoders(get(&module, "frameDecoders"));
     DECODERS_INSTALLED.with(|d| d.set(true));
 }
 
